@@ -1,0 +1,37 @@
+"""The one place settings are read: a site setting, then ``settings.CASEFLOW_WAGTAIL``, then a default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from .exceptions import ConfigurationError
+
+DEFAULTS: dict[str, Any] = {
+    # Firm name on invoices and receipts; blank means the Wagtail site's name.
+    "FIRM_NAME": "",
+    # Suggested invoice numbers are PREFIX + a zero-padded sequence, e.g. INV-0001.
+    "INVOICE_NUMBER_PREFIX": "INV-",
+    "INVOICE_NUMBER_DIGITS": 4,
+    # Days between the issue date and the due date suggested for a new invoice.
+    "PAYMENT_TERMS_DAYS": 30,
+    # Currency suggested for a new invoice.
+    "DEFAULT_CURRENCY": "USD",
+}
+
+
+def setting_name(key: str) -> str:
+    return f'CASEFLOW_WAGTAIL["{key}"]'
+
+
+def get(key: str, site_value: Any = None) -> Any:
+    """Return a setting: a non-empty site-setting value wins, then the settings dict, then the default."""
+    if key not in DEFAULTS:
+        raise ConfigurationError(f"Unknown setting {setting_name(key)}.")
+    if site_value not in (None, ""):
+        return site_value
+    configured = getattr(settings, "CASEFLOW_WAGTAIL", {}) or {}
+    if not isinstance(configured, dict):
+        raise ConfigurationError("settings.CASEFLOW_WAGTAIL must be a dict.")
+    return configured.get(key, DEFAULTS[key])

@@ -1,0 +1,113 @@
+"""Admin forms whose rules go beyond single fields: invoices and hand-recorded money."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from . import conf, money
+
+
+def billing_settings_for(site) -> Any:
+    from .models.settings import BillingSettings
+
+    return BillingSettings.for_site(site) if site is not None else None
+
+
+def invoices_in_site_of(page, model):
+    """Invoices sharing a site with ``page`` (a parent page or an invoice)."""
+    site = page.get_site()
+    scope = site.root_page if site is not None else page
+    return model.objects.descendant_of(scope)
+
+
+def suggest_invoice_number(parent_page, model) -> str:
+    site = parent_page.get_site()
+    settings_row = billing_settings_for(site)
+    prefix = conf.get("INVOICE_NUMBER_PREFIX", settings_row.invoice_number_prefix if settings_row else None)
+    digits = int(conf.get("INVOICE_NUMBER_DIGITS"))
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
+    existing = invoices_in_site_of(parent_page, model).filter(invoice_number__startswith=prefix)
+    numbers = [
+        int(m.group(1)) for m in map(pattern.match, existing.values_list("invoice_number", flat=True)) if m
+    ]
+    return f"{prefix}{(max(numbers, default=0) + 1):0{digits}d}"
+
+
+class InvoicePageForm(WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = type(self.instance)
+        if self.instance._state.adding and self.parent_page is not None:
+            today = timezone.localdate()
+            self.initial.setdefault("invoice_number", suggest_invoice_number(self.parent_page, model))
+            self.initial.setdefault("issue_date", today)
+            self.initial.setdefault(
+                "due_date", today + datetime.timedelta(days=int(conf.get("PAYMENT_TERMS_DAYS")))
+            )
+            self.initial.setdefault("currency", conf.get("DEFAULT_CURRENCY"))
+        elif self.instance.pk and self.instance.payments.exists() and "currency" in self.fields:
+            self.fields["currency"].disabled = True
+            self.fields["currency"].help_text = _(
+                "Payments are recorded in this currency, so it cannot change."
+            )
+
+    def clean_currency(self) -> str:
+        return money.normalize_currency(self.cleaned_data.get("currency", ""))
+
+    def clean_invoice_number(self) -> str:
+        number = (self.cleaned_data.get("invoice_number") or "").strip()
+        if not number:
+            raise ValidationError(_("Enter an invoice number."))
+        page = self.instance if self.instance.pk else self.parent_page
+        if page is not None:
+            clash = invoices_in_site_of(page, type(self.instance)).filter(invoice_number=number)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise ValidationError(
+                    _("Invoice number %(number)s is already used on this site."), params={"number": number}
+                )
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        issue, due = cleaned.get("issue_date"), cleaned.get("due_date")
+        if issue and due and due < issue:
+            self.add_error("due_date", _("The due date cannot be before the issue date."))
+        currency = cleaned.get("currency")
+        lines = self.formsets.get("lines")
+        if currency and lines is not None:
+            for line_form in lines.forms:
+                if not line_form.is_valid() or lines._should_delete_form(line_form):
+                    continue
+                price = line_form.cleaned_data.get("unit_price")
+                if price is not None and not money.has_valid_precision(price, currency):
+                    line_form.add_error(
+                        "unit_price",
+                        _("%(currency)s amounts have at most %(places)s decimal places.")
+                        % {"currency": currency, "places": money.decimal_places(currency)},
+                    )
+        return cleaned
+
+
+class AmountField(forms.DecimalField):
+    """A positive amount; the currency's precision is checked by the form that knows the currency."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 15)
+        kwargs.setdefault("decimal_places", 3)
+        kwargs.setdefault("min_value", None)
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and value <= 0:
+            raise ValidationError(_("Enter an amount greater than zero."), code="not_positive")

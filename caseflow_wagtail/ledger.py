@@ -1,0 +1,267 @@
+"""The one service through which money moves.
+
+Every payment and adjustment is recorded here, with the invoice row locked, exactly once per external id
+(Stripe PaymentIntent, charge, Checkout Session or refund), and the invoice's cached totals updated in the
+same transaction. It knows nothing of requests or of Stripe's API.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from . import money
+from .exceptions import LedgerError
+from .models import Adjustment, AdjustmentKind, InvoicePage, Payment, PaymentMethod, PaymentSource
+from .signals import adjustment_recorded, payment_recorded
+
+Entry = TypeVar("Entry", Payment, Adjustment)
+
+PAYMENT_RECORDED = "caseflow_wagtail.payment_recorded"
+ADJUSTMENT_RECORDED = "caseflow_wagtail.adjustment_recorded"
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded(Generic[Entry]):
+    """The ledger's answer: the entry, and whether this call created it (False for a duplicate)."""
+
+    entry: Entry
+    created: bool
+
+
+def _clean_amount(amount: Any, currency: str) -> Decimal:
+    try:
+        value = Decimal(str(amount)) if not isinstance(amount, Decimal) else amount
+    except (InvalidOperation, ValueError, TypeError):
+        raise LedgerError(_("“%(amount)s” is not an amount.") % {"amount": amount}) from None
+    if not value.is_finite() or value <= 0:
+        raise LedgerError(_("The amount must be greater than zero."))
+    if not money.has_valid_precision(value, currency):
+        raise LedgerError(
+            _("%(currency)s amounts have at most %(places)s decimal places.")
+            % {"currency": currency, "places": money.decimal_places(currency)}
+        )
+    return money.quantize(value, currency)
+
+
+def _check_currency(invoice: InvoicePage, currency: str) -> str:
+    try:
+        code = money.normalize_currency(currency)
+    except ValidationError as error:
+        raise LedgerError(error.messages[0]) from None
+    if code != invoice.currency:
+        raise LedgerError(
+            _("This invoice is in %(invoice)s; an amount in %(other)s cannot be recorded against it.")
+            % {"invoice": invoice.currency, "other": code}
+        )
+    return code
+
+
+def _lock(invoice: InvoicePage | int) -> InvoicePage:
+    pk = invoice if isinstance(invoice, int) else invoice.pk
+    try:
+        return InvoicePage.objects.select_for_update().get(pk=pk)
+    except InvoicePage.DoesNotExist:
+        raise LedgerError(_("That invoice does not exist.")) from None
+
+
+def _refresh_totals(invoice: InvoicePage) -> None:
+    invoice.load_ledger_totals()
+    invoice.balance = invoice.computed_balance()
+
+
+def _update_totals(invoice: InvoicePage) -> None:
+    _refresh_totals(invoice)
+    InvoicePage.objects.filter(pk=invoice.pk).update(
+        amount_paid=invoice.amount_paid,
+        amount_refunded=invoice.amount_refunded,
+        amount_credited=invoice.amount_credited,
+        balance=invoice.balance,
+    )
+
+
+def _external_id_filter(**ids: str) -> Q | None:
+    present = [Q(**{name: value}) for name, value in ids.items() if value]
+    if not present:
+        return None
+    query = present[0]
+    for other in present[1:]:
+        query |= other
+    return query
+
+
+def _existing(model, invoice: InvoicePage, lookup: Q | None):
+    if lookup is None:
+        return None
+    found = model.objects.filter(lookup).first()
+    if found is not None and found.invoice_id != invoice.pk:
+        raise LedgerError(
+            _("That Stripe payment is already recorded against another invoice (%(number)s).")
+            % {"number": found.invoice.invoice_number}
+        )
+    return found
+
+
+def _insert(model, lookup: Q | None, **fields) -> tuple[Any, bool]:
+    """Insert the entry; if a unique external id races us in, return the row that won."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**fields), True
+    except IntegrityError:
+        if lookup is None:
+            raise
+        return model.objects.get(lookup), False
+
+
+def record_payment(
+    invoice: InvoicePage | int,
+    *,
+    amount: Decimal,
+    currency: str,
+    method: str = PaymentMethod.CARD,
+    source: str = PaymentSource.MANUAL,
+    received_on: datetime.date | None = None,
+    reference: str = "",
+    note: str = "",
+    stripe_payment_intent_id: str = "",
+    stripe_charge_id: str = "",
+    stripe_checkout_session_id: str = "",
+    fee: Decimal | None = None,
+    net: Decimal | None = None,
+    user=None,
+) -> Recorded[Payment]:
+    """Record money received. Calling again with the same Stripe ids returns the first payment."""
+    if method not in PaymentMethod.values:
+        raise LedgerError(_("Unknown payment method “%(method)s”.") % {"method": method})
+    if source not in PaymentSource.values:
+        raise LedgerError(_("Unknown payment source “%(source)s”.") % {"source": source})
+    lookup = _external_id_filter(
+        stripe_payment_intent_id=stripe_payment_intent_id,
+        stripe_charge_id=stripe_charge_id,
+        stripe_checkout_session_id=stripe_checkout_session_id,
+    )
+    with transaction.atomic():
+        locked = _lock(invoice)
+        code = _check_currency(locked, currency)
+        value = _clean_amount(amount, code)
+        existing = _existing(Payment, locked, lookup)
+        if existing is not None:
+            return Recorded(existing, created=False)
+        if source == PaymentSource.MANUAL:
+            if not locked.live:
+                raise LedgerError(_("Publish the invoice before recording a payment against it."))
+            if locked.voided_at:
+                raise LedgerError(_("This invoice is void; payments cannot be recorded against it."))
+        payment, created = _insert(
+            Payment,
+            lookup,
+            invoice=locked,
+            amount=value,
+            currency=code,
+            method=method,
+            source=source,
+            received_on=received_on or timezone.localdate(),
+            reference=reference,
+            note=note,
+            stripe_payment_intent_id=stripe_payment_intent_id,
+            stripe_charge_id=stripe_charge_id,
+            stripe_checkout_session_id=stripe_checkout_session_id,
+            fee=fee,
+            net=net,
+            recorded_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        if not created:
+            return Recorded(payment, created=False)
+        _update_totals(locked)
+        log(
+            instance=locked,
+            action=PAYMENT_RECORDED,
+            user=payment.recorded_by,
+            data={
+                "payment_id": payment.pk,
+                "amount": str(payment.amount),
+                "currency": payment.currency,
+                "method": payment.method,
+                "source": payment.source,
+                "balance": str(locked.balance),
+            },
+        )
+        payment_recorded.send(sender=Payment, payment=payment, invoice=locked)
+        return Recorded(payment, created=True)
+
+
+def record_adjustment(
+    invoice: InvoicePage | int,
+    *,
+    kind: str,
+    amount: Decimal,
+    currency: str,
+    reason: str,
+    payment: Payment | None = None,
+    stripe_refund_id: str = "",
+    user=None,
+) -> Recorded[Adjustment]:
+    """Record a refund (money returned: the balance reopens) or a credit (forgiven: less is owed)."""
+    if kind not in AdjustmentKind.values:
+        raise LedgerError(_("Unknown adjustment kind “%(kind)s”.") % {"kind": kind})
+    if not (reason or "").strip():
+        raise LedgerError(_("Give a reason for the adjustment."))
+    lookup = _external_id_filter(stripe_refund_id=stripe_refund_id)
+    with transaction.atomic():
+        locked = _lock(invoice)
+        code = _check_currency(locked, currency)
+        value = _clean_amount(amount, code)
+        existing = _existing(Adjustment, locked, lookup)
+        if existing is not None:
+            return Recorded(existing, created=False)
+        if payment is not None and payment.invoice_id != locked.pk:
+            raise LedgerError(_("That payment belongs to another invoice."))
+        _refresh_totals(locked)
+        if kind == AdjustmentKind.REFUND and value > locked.amount_paid - locked.amount_refunded:
+            raise LedgerError(
+                _("A refund cannot exceed what was paid and not yet refunded (%(available)s).")
+                % {"available": money.format_money(locked.amount_paid - locked.amount_refunded, code)}
+            )
+        if kind == AdjustmentKind.CREDIT and value > locked.balance:
+            raise LedgerError(
+                _("A credit cannot exceed the balance due (%(balance)s).")
+                % {"balance": money.format_money(max(locked.balance, Decimal(0)), code)}
+            )
+        adjustment, created = _insert(
+            Adjustment,
+            lookup,
+            invoice=locked,
+            kind=kind,
+            amount=value,
+            currency=code,
+            reason=reason.strip(),
+            payment=payment,
+            stripe_refund_id=stripe_refund_id,
+            recorded_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        if not created:
+            return Recorded(adjustment, created=False)
+        _update_totals(locked)
+        log(
+            instance=locked,
+            action=ADJUSTMENT_RECORDED,
+            user=adjustment.recorded_by,
+            data={
+                "adjustment_id": adjustment.pk,
+                "kind": adjustment.kind,
+                "amount": str(adjustment.amount),
+                "currency": adjustment.currency,
+                "balance": str(locked.balance),
+            },
+        )
+        adjustment_recorded.send(sender=Adjustment, adjustment=adjustment, invoice=locked)
+        return Recorded(adjustment, created=True)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.search import index
+
+
+class Client(index.Indexed, models.Model):
+    """A person or organisation the firm bills."""
+
+    name = models.CharField(_("name"), max_length=255)
+    contact_name = models.CharField(_("primary contact name"), max_length=255, blank=True)
+    contact_email = models.EmailField(
+        _("primary contact email"), blank=True, help_text=_("Receipts and payment links are sent here.")
+    )
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    billing_address = models.TextField(_("billing address"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Internal; never shown to the client."))
+    stripe_customer_id = models.CharField(
+        _("Stripe customer id"), max_length=255, blank=True, editable=False, db_index=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    panels = [
+        FieldPanel("name"),
+        MultiFieldPanel(
+            [FieldPanel("contact_name"), FieldPanel("contact_email"), FieldPanel("phone")],
+            heading=_("Primary contact"),
+        ),
+        FieldPanel("billing_address"),
+        FieldPanel("notes"),
+    ]
+
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("contact_name"),
+        index.SearchField("contact_email"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+
+    def __str__(self) -> str:
+        return self.name

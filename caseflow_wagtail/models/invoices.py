@@ -1,0 +1,371 @@
+"""Invoices are Wagtail pages, reached by the public only through an unguessable token link."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q, Sum
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail import blocks
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page, PageManager, PageViewRestriction
+from wagtail.query import PageQuerySet
+
+from .. import money
+from ..forms import InvoicePageForm
+from ..panels import InvoiceBillingPanel
+
+TOKEN_BYTES = 24  # 192 random bits
+
+
+def new_public_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def validate_currency(value: str) -> None:
+    money.normalize_currency(value)
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    UNPAID = "unpaid", _("Unpaid")
+    PARTIALLY_PAID = "partially_paid", _("Partially paid")
+    PAID = "paid", _("Paid")
+    OVERDUE = "overdue", _("Overdue")
+    VOID = "void", _("Void")
+
+
+class InvoiceIndexPage(Page):
+    """The private folder that holds a site's invoices.
+
+    It is never served and keeps a view restriction so that every listing of public pages (the pages API,
+    sitemaps, ``Page.objects.public()``) leaves invoices out.
+    """
+
+    max_count_per_parent = 1
+    search_fields: list = []
+    promote_panels: list = []
+
+    class Meta:
+        verbose_name = _("invoices folder")
+        verbose_name_plural = _("invoices folders")
+
+    @classmethod
+    def allowed_subpage_models(cls):
+        return [model for model in super().allowed_subpage_models() if issubclass(model, InvoicePage)]
+
+    def save(self, *args, **kwargs):
+        self.show_in_menus = False
+        result = super().save(*args, **kwargs)
+        self.ensure_private()
+        return result
+
+    def ensure_private(self) -> None:
+        if not PageViewRestriction.objects.filter(page=self).exists():
+            PageViewRestriction.objects.create(page=self, restriction_type=PageViewRestriction.GROUPS)
+
+    def route(self, request, path_components):
+        # Slug paths never lead to an invoice: the token link is the only way in.
+        raise Http404
+
+    def get_sitemap_urls(self, request=None):
+        return []
+
+    def get_url_parts(self, request=None):
+        return None
+
+
+class InvoicePageQuerySet(PageQuerySet):
+    def with_status(self, status: str) -> InvoicePageQuerySet:
+        """Filter by the derived status; the same rules as ``InvoicePage.status``."""
+        if status == InvoiceStatus.DRAFT:
+            return self.filter(live=False)
+        issued = self.filter(live=True)
+        if status == InvoiceStatus.VOID:
+            return issued.filter(voided_at__isnull=False)
+        issued = issued.filter(voided_at__isnull=True)
+        if status == InvoiceStatus.PAID:
+            return issued.filter(balance__lte=0)
+        owing = issued.filter(balance__gt=0)
+        today = timezone.localdate()
+        if status == InvoiceStatus.OVERDUE:
+            return owing.filter(due_date__lt=today)
+        current = owing.filter(due_date__gte=today)
+        paid_something = Q(amount_paid__gt=models.F("amount_refunded"))
+        if status == InvoiceStatus.PARTIALLY_PAID:
+            return current.filter(paid_something)
+        if status == InvoiceStatus.UNPAID:
+            return current.exclude(paid_something)
+        raise ValueError(f"unknown invoice status {status!r}")
+
+
+InvoicePageManager = PageManager.from_queryset(InvoicePageQuerySet)
+
+# Fields the ledger maintains: a revision never carries them back, whatever it was saved with.
+LEDGER_FIELDS = ("amount_paid", "amount_refunded", "amount_credited", "balance")
+# Fields that belong to the invoice as a whole rather than to one revision of its content.
+PRESERVED_FIELDS = (*LEDGER_FIELDS, "public_token", "voided_at", "void_reason")
+
+
+class InvoicePage(Page):
+    """An invoice. Subclass it to add fields or change the template."""
+
+    invoice_number = models.CharField(_("invoice number"), max_length=64)
+    client = models.ForeignKey(
+        "caseflow_wagtail.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    issue_date = models.DateField(_("issue date"), default=datetime.date.today)
+    due_date = models.DateField(_("due date"))
+    currency = models.CharField(
+        _("currency"), max_length=3, validators=[validate_currency], help_text=_("ISO 4217 code, e.g. USD.")
+    )
+    notes = models.TextField(_("notes and terms"), blank=True, help_text=_("Shown on the invoice."))
+    body = StreamField(
+        [("paragraph", blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul"]))],
+        verbose_name=_("additional content"),
+        blank=True,
+    )
+
+    public_token = models.CharField(max_length=64, unique=True, default=new_public_token, editable=False)
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True, editable=False)
+    void_reason = models.CharField(_("reason for voiding"), max_length=255, blank=True, editable=False)
+
+    # Derived from the lines on every save.
+    subtotal = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0), editable=False)
+    tax_total = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0), editable=False)
+    total = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0), editable=False)
+    # Maintained by the ledger.
+    amount_paid = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0), editable=False)
+    amount_refunded = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0), editable=False)
+    amount_credited = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0), editable=False)
+    balance = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0), editable=False)
+
+    objects = InvoicePageManager()
+
+    parent_page_types = ["caseflow_wagtail.InvoiceIndexPage"]
+    subpage_types: list = []
+    search_fields: list = []
+    template = "caseflow_wagtail/invoice_page.html"
+    base_form_class = InvoicePageForm
+
+    content_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("invoice_number"),
+                FieldPanel("client"),
+                FieldRowPanel([FieldPanel("issue_date"), FieldPanel("due_date")]),
+                FieldPanel("currency"),
+            ],
+            heading=_("Invoice"),
+        ),
+        InlinePanel("lines", heading=_("Line items"), label=_("Line item"), min_num=1),
+        FieldPanel("notes"),
+        FieldPanel("body"),
+    ]
+    billing_panels = [InvoiceBillingPanel(heading=_("Payments and balance"))]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Invoice")),
+            ObjectList(billing_panels, heading=_("Payments")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+
+    def __str__(self) -> str:
+        return self.invoice_number or self.title
+
+    # -- derived values -------------------------------------------------------------------------------
+
+    @property
+    def status(self) -> InvoiceStatus:
+        if not self.live:
+            return InvoiceStatus.DRAFT
+        if self.voided_at:
+            return InvoiceStatus.VOID
+        if self.balance <= 0:
+            return InvoiceStatus.PAID
+        if self.due_date and self.due_date < timezone.localdate():
+            return InvoiceStatus.OVERDUE
+        if self.amount_paid > self.amount_refunded:
+            return InvoiceStatus.PARTIALLY_PAID
+        return InvoiceStatus.UNPAID
+
+    @property
+    def is_overpaid(self) -> bool:
+        return self.balance < 0
+
+    @property
+    def is_payable(self) -> bool:
+        """Whether a client could pay something on this invoice now."""
+        return self.live and not self.voided_at and self.balance > 0
+
+    def compute_totals(self) -> None:
+        lines = list(self.lines.all())
+        self.subtotal = sum((line.amount_in(self.currency) for line in lines), Decimal(0))
+        self.tax_total = sum((line.tax_in(self.currency) for line in lines), Decimal(0))
+        self.total = self.subtotal + self.tax_total
+        self.balance = self.computed_balance()
+
+    def computed_balance(self) -> Decimal:
+        return self.total - self.amount_paid + self.amount_refunded - self.amount_credited
+
+    def load_ledger_totals(self) -> None:
+        """Read what the ledger has recorded for this invoice (the source of truth, not the cached row)."""
+        paid = self.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+        by_kind = dict(self.adjustments.values_list("kind").annotate(total=Sum("amount")))
+        self.amount_paid = paid
+        self.amount_refunded = by_kind.get("refund") or Decimal(0)
+        self.amount_credited = by_kind.get("credit") or Decimal(0)
+
+    # -- persistence ----------------------------------------------------------------------------------
+
+    def full_clean(self, *args, **kwargs):
+        self.title = str(_("Invoice %(number)s") % {"number": self.invoice_number})
+        if not self.slug:
+            self.slug = slugify(self.invoice_number) or "invoice"
+        super().full_clean(*args, **kwargs)
+
+    def minimal_clean(self):
+        self.title = str(_("Invoice %(number)s") % {"number": self.invoice_number})
+        if not self.slug:
+            self.slug = slugify(self.invoice_number) or "invoice"
+        super().minimal_clean()
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.currency:
+            try:
+                self.currency = money.normalize_currency(self.currency)
+            except ValidationError as error:
+                errors["currency"] = error
+        if self.issue_date and self.due_date and self.due_date < self.issue_date:
+            errors["due_date"] = _("The due date cannot be before the issue date.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is not None:
+            # Revision bookkeeping: the content and the money on the row are unchanged.
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            if self.pk:
+                # Serialise with the ledger so a payment recorded meanwhile is never overwritten.
+                type(self).objects.select_for_update().filter(pk=self.pk).values_list("pk").first()
+                self.load_ledger_totals()
+            self.compute_totals()
+            result = super().save(*args, **kwargs)
+        parent = self.get_parent()
+        if parent is not None and isinstance(parent.specific, InvoiceIndexPage):
+            parent.specific.ensure_private()
+        return result
+
+    def with_content_json(self, content):
+        obj = super().with_content_json(content)
+        for name in PRESERVED_FIELDS:
+            setattr(obj, name, getattr(self, name))
+        return obj
+
+    # -- the public link ------------------------------------------------------------------------------
+
+    def get_url_parts(self, request=None):
+        parts = super().get_url_parts(request=request)
+        if parts is None:
+            return None
+        site_id, root_url, _page_path = parts
+        try:
+            path = reverse("caseflow_wagtail:invoice", kwargs={"token": self.public_token})
+        except NoReverseMatch:
+            return (site_id, None, None)
+        return (site_id, root_url, path)
+
+    def get_sitemap_urls(self, request=None):
+        return []
+
+    def regenerate_public_token(self) -> str:
+        """Give the invoice a new link; the old one stops working at once."""
+        self.public_token = new_public_token()
+        type(self).objects.filter(pk=self.pk).update(public_token=self.public_token)
+        return self.public_token
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def get_context(self, request, *args, **kwargs):
+        from ..presentation import invoice_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(invoice_context(self, request))
+        return context
+
+
+class InvoiceLine(Orderable):
+    invoice = ParentalKey(InvoicePage, on_delete=models.CASCADE, related_name="lines")
+    description = models.CharField(_("description"), max_length=500)
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=12,
+        decimal_places=3,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.001"), message=_("The quantity must be more than zero."))],
+    )
+    unit_price = models.DecimalField(
+        _("unit price"),
+        max_digits=18,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal(0), message=_("The unit price cannot be negative."))],
+    )
+    tax_rate = models.DecimalField(
+        _("tax rate (%)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0), message=_("The tax rate cannot be negative."))],
+    )
+
+    panels = [
+        FieldPanel("description"),
+        FieldRowPanel([FieldPanel("quantity"), FieldPanel("unit_price"), FieldPanel("tax_rate")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("line item")
+        verbose_name_plural = _("line items")
+
+    def __str__(self) -> str:
+        return self.description
+
+    def amount_in(self, currency: str) -> Decimal:
+        return money.quantize((self.quantity or 0) * (self.unit_price or 0), currency)
+
+    def tax_in(self, currency: str) -> Decimal:
+        if not self.tax_rate:
+            return money.quantize(0, currency)
+        return money.quantize(self.amount_in(currency) * self.tax_rate / 100, currency)

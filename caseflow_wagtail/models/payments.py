@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .. import money
+
+
+class PaymentMethod(models.TextChoices):
+    CARD = "card", _("Card (online)")
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    CHEQUE = "cheque", _("Cheque")
+    CASH = "cash", _("Cash")
+    OTHER = "other", _("Other")
+
+
+class PaymentSource(models.TextChoices):
+    WEBHOOK = "webhook", _("Stripe webhook")
+    SUCCESS_PAGE = "success_page", _("Checkout success page")
+    MANUAL = "manual", _("Recorded by staff")
+
+
+class AdjustmentKind(models.TextChoices):
+    REFUND = "refund", _("Refund (money returned; the balance reopens)")
+    CREDIT = "credit", _("Credit (amount forgiven; lowers what is owed)")
+
+
+def _unique_when_set(field: str) -> models.UniqueConstraint:
+    # Several entries may lack an external id; two may never share one.
+    return models.UniqueConstraint(
+        fields=[field], condition=~Q(**{field: ""}), name=f"caseflow_unique_%(class)s_{field}"
+    )
+
+
+class Payment(models.Model):
+    """Money received against an invoice. Created only through ``caseflow_wagtail.ledger``."""
+
+    invoice = models.ForeignKey(
+        "caseflow_wagtail.InvoicePage",
+        verbose_name=_("invoice"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=3)
+    currency = models.CharField(_("currency"), max_length=3)
+    method = models.CharField(_("method"), max_length=20, choices=PaymentMethod.choices)
+    source = models.CharField(_("recorded from"), max_length=20, choices=PaymentSource.choices)
+    received_on = models.DateField(_("received on"), default=datetime.date.today)
+    reference = models.CharField(_("reference"), max_length=255, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    stripe_payment_intent_id = models.CharField(_("Stripe PaymentIntent"), max_length=255, blank=True)
+    stripe_charge_id = models.CharField(_("Stripe charge"), max_length=255, blank=True)
+    stripe_checkout_session_id = models.CharField(_("Stripe Checkout Session"), max_length=255, blank=True)
+    fee = models.DecimalField(
+        _("Stripe fee"),
+        max_digits=18,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("For information: the invoice is credited with the gross amount."),
+    )
+    net = models.DecimalField(_("net deposited"), max_digits=18, decimal_places=3, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-created_at"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            _unique_when_set("stripe_payment_intent_id"),
+            _unique_when_set("stripe_charge_id"),
+            _unique_when_set("stripe_checkout_session_id"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="caseflow_payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{money.format_money(self.amount, self.currency)} — {self.invoice_id}"
+
+    @property
+    def display_amount(self) -> str:
+        return money.format_money(self.amount, self.currency)
+
+
+class Adjustment(models.Model):
+    """A refund or credit against an invoice. Created only through ``caseflow_wagtail.ledger``."""
+
+    invoice = models.ForeignKey(
+        "caseflow_wagtail.InvoicePage",
+        verbose_name=_("invoice"),
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=AdjustmentKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=3)
+    currency = models.CharField(_("currency"), max_length=3)
+    reason = models.CharField(_("reason"), max_length=500)
+    payment = models.ForeignKey(
+        Payment,
+        verbose_name=_("payment refunded"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+    )
+    stripe_refund_id = models.CharField(_("Stripe refund"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("billing adjustment")
+        verbose_name_plural = _("billing adjustments")
+        constraints = [
+            _unique_when_set("stripe_refund_id"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="caseflow_adjustment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {money.format_money(self.amount, self.currency)}"
+
+    @property
+    def display_amount(self) -> str:
+        return money.format_money(self.amount, self.currency)

@@ -1,0 +1,283 @@
+"""Exact money: Decimal amounts with a currency code, and the Stripe minor-unit boundary.
+
+Nothing else in the package converts to or from minor units, rounds an amount or formats one.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.core import UnknownLocaleError
+from babel.numbers import format_currency, is_currency
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+# Stripe's own classification, which is what matters at the API boundary (it differs from ISO 4217 for a
+# few currencies such as UGX).
+ZERO_DECIMAL = frozenset(
+    [
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "JPY",
+        "KMF",
+        "KRW",
+        "MGA",
+        "PYG",
+        "RWF",
+        "UGX",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    ]
+)
+THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
+
+# Currencies Stripe can charge cards in.
+STRIPE_CURRENCIES = frozenset(
+    [
+        "USD",
+        "AED",
+        "AFN",
+        "ALL",
+        "AMD",
+        "ANG",
+        "AOA",
+        "ARS",
+        "AUD",
+        "AWG",
+        "AZN",
+        "BAM",
+        "BBD",
+        "BDT",
+        "BGN",
+        "BHD",
+        "BIF",
+        "BMD",
+        "BND",
+        "BOB",
+        "BRL",
+        "BSD",
+        "BWP",
+        "BYN",
+        "BZD",
+        "CAD",
+        "CDF",
+        "CHF",
+        "CLP",
+        "CNY",
+        "COP",
+        "CRC",
+        "CVE",
+        "CZK",
+        "DJF",
+        "DKK",
+        "DOP",
+        "DZD",
+        "EGP",
+        "ETB",
+        "EUR",
+        "FJD",
+        "FKP",
+        "GBP",
+        "GEL",
+        "GIP",
+        "GMD",
+        "GNF",
+        "GTQ",
+        "GYD",
+        "HKD",
+        "HNL",
+        "HTG",
+        "HUF",
+        "IDR",
+        "ILS",
+        "INR",
+        "ISK",
+        "JMD",
+        "JOD",
+        "JPY",
+        "KES",
+        "KGS",
+        "KHR",
+        "KMF",
+        "KRW",
+        "KWD",
+        "KYD",
+        "KZT",
+        "LAK",
+        "LBP",
+        "LKR",
+        "LRD",
+        "LSL",
+        "MAD",
+        "MDL",
+        "MGA",
+        "MKD",
+        "MMK",
+        "MNT",
+        "MOP",
+        "MUR",
+        "MVR",
+        "MWK",
+        "MXN",
+        "MYR",
+        "MZN",
+        "NAD",
+        "NGN",
+        "NIO",
+        "NOK",
+        "NPR",
+        "NZD",
+        "OMR",
+        "PAB",
+        "PEN",
+        "PGK",
+        "PHP",
+        "PKR",
+        "PLN",
+        "PYG",
+        "QAR",
+        "RON",
+        "RSD",
+        "RUB",
+        "RWF",
+        "SAR",
+        "SBD",
+        "SCR",
+        "SEK",
+        "SGD",
+        "SHP",
+        "SLE",
+        "SOS",
+        "SRD",
+        "STD",
+        "SZL",
+        "THB",
+        "TJS",
+        "TND",
+        "TOP",
+        "TRY",
+        "TTD",
+        "TWD",
+        "TZS",
+        "UAH",
+        "UGX",
+        "UYU",
+        "UZS",
+        "VND",
+        "VUV",
+        "WST",
+        "XAF",
+        "XCD",
+        "XOF",
+        "XPF",
+        "YER",
+        "ZAR",
+        "ZMW",
+    ]
+)
+
+# Stripe's documented minimum charge amounts, in major units. Other currencies have a minimum equal to
+# USD 0.50 at the day's rate, which only Stripe knows; for them the smallest unit is accepted here and
+# Stripe's own answer is shown if it refuses.
+MINIMUM_CHARGE = {
+    "USD": "0.50",
+    "AED": "2.00",
+    "AUD": "0.50",
+    "BGN": "1.00",
+    "BRL": "0.50",
+    "CAD": "0.50",
+    "CHF": "0.50",
+    "CZK": "15.00",
+    "DKK": "2.50",
+    "EUR": "0.50",
+    "GBP": "0.30",
+    "HKD": "4.00",
+    "HUF": "175.00",
+    "INR": "0.50",
+    "JPY": "50",
+    "MXN": "10",
+    "MYR": "2",
+    "NOK": "3.00",
+    "NZD": "0.50",
+    "PLN": "2.00",
+    "RON": "2.00",
+    "SEK": "3.00",
+    "SGD": "0.50",
+    "THB": "10",
+}
+
+
+def normalize_currency(code: str) -> str:
+    """Return the upper-case ISO 4217 code, or raise ValidationError naming the bad value."""
+    cleaned = (code or "").strip().upper()
+    if len(cleaned) != 3 or not cleaned.isalpha() or not is_currency(cleaned):
+        raise ValidationError(
+            _("“%(code)s” is not an ISO 4217 currency code."), code="invalid_currency", params={"code": code}
+        )
+    return cleaned
+
+
+def decimal_places(currency: str) -> int:
+    code = currency.upper()
+    if code in ZERO_DECIMAL:
+        return 0
+    if code in THREE_DECIMAL:
+        return 3
+    return 2
+
+
+def _exponent(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-decimal_places(currency))
+
+
+def quantize(amount: Decimal | int | str, currency: str) -> Decimal:
+    """Round half up to the currency's smallest unit (the rounding invoices use for tax lines)."""
+    return Decimal(amount).quantize(_exponent(currency), rounding=ROUND_HALF_UP)
+
+
+def has_valid_precision(amount: Decimal, currency: str) -> bool:
+    """True when the amount needs no rounding in this currency (a client cannot pay 10.005 USD)."""
+    try:
+        return amount == amount.quantize(_exponent(currency))
+    except InvalidOperation:
+        return False
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """Decimal major units → Stripe's integer amount. Refuses amounts that would need rounding."""
+    if not has_valid_precision(amount, currency):
+        raise ValueError(f"{amount} has more decimal places than {currency.upper()} allows")
+    minor = int(amount.scaleb(decimal_places(currency)))
+    if currency.upper() in THREE_DECIMAL and minor % 10:
+        # Stripe requires three-decimal amounts to end in 0 so that they can be settled.
+        raise ValueError(f"{amount} {currency.upper()} must be a multiple of 0.010 for Stripe")
+    return minor
+
+
+def from_minor_units(minor: int, currency: str) -> Decimal:
+    """Stripe's integer amount → Decimal major units."""
+    return Decimal(int(minor)).scaleb(-decimal_places(currency)).quantize(_exponent(currency))
+
+
+def minimum_charge(currency: str) -> Decimal:
+    code = currency.upper()
+    if code in MINIMUM_CHARGE:
+        return quantize(Decimal(MINIMUM_CHARGE[code]), code)
+    return _exponent(code) * (10 if code in THREE_DECIMAL else 1)
+
+
+def format_money(amount: Decimal | None, currency: str, locale: str | None = None) -> str:
+    """Localised display of an amount, e.g. “$1,234.50” or “¥1,234”, in the active language by default."""
+    if amount is None:
+        return ""
+    locale = locale or translation.to_locale(translation.get_language() or "en")
+    try:
+        return format_currency(quantize(amount, currency), currency.upper(), locale=locale)
+    except (UnknownLocaleError, ValueError):
+        return format_currency(quantize(amount, currency), currency.upper(), locale="en")

@@ -1,0 +1,23 @@
+"""Editor panels that show what the ledger knows about an invoice."""
+
+from __future__ import annotations
+
+from wagtail.admin.panels import Panel
+
+
+class InvoiceBillingPanel(Panel):
+    """Payments, adjustments, balance, status and the public link, read-only, in the invoice editor."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "caseflow_wagtail/admin/invoice_billing_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            from .presentation import invoice_summary
+
+            context = super().get_context_data(parent_context)
+            invoice = self.instance
+            context["invoice"] = invoice
+            context["saved"] = bool(invoice.pk)
+            if invoice.pk:
+                context.update(invoice_summary(invoice, self.request))
+            return context

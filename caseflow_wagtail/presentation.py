@@ -1,0 +1,60 @@
+"""What templates show of an invoice, prepared once so that templates never compute money."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from wagtail.models import Site
+
+from .models.settings import BillingSettings
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal | None
+    amount: Decimal
+
+
+def firm_name_for(request: HttpRequest | None, invoice) -> str:
+    site = Site.find_for_request(request) if request is not None else None
+    site = site or invoice.get_site()
+    if site is None:
+        return ""
+    return BillingSettings.for_site(site).get_firm_name()
+
+
+def invoice_summary(invoice, request: HttpRequest | None) -> dict[str, Any]:
+    """Payments, adjustments and the public link: what both the client and the editor see."""
+    return {
+        "payments": list(invoice.payments.order_by("received_on", "created_at")),
+        "adjustments": list(invoice.adjustments.order_by("created_at")),
+        "public_url": invoice.get_full_url(request) if invoice.live or invoice.pk else None,
+    }
+
+
+def invoice_context(invoice, request: HttpRequest | None) -> dict[str, Any]:
+    lines = [
+        LineRow(
+            description=line.description,
+            quantity=line.quantity.normalize() if line.quantity is not None else Decimal(0),
+            unit_price=line.unit_price,
+            tax_rate=line.tax_rate.normalize() if line.tax_rate else None,
+            amount=line.amount_in(invoice.currency),
+        )
+        for line in invoice.lines.all()
+    ]
+    context = invoice_summary(invoice, request)
+    context.update(
+        invoice=invoice,
+        lines=lines,
+        has_tax=any(row.tax_rate for row in lines),
+        firm_name=firm_name_for(request, invoice),
+        status=invoice.status,
+    )
+    return context

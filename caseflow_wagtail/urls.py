@@ -1,0 +1,14 @@
+"""Public routes. Include once in the site's URLconf, before Wagtail's own:
+
+path("billing/", include("caseflow_wagtail.urls")),
+"""
+
+from django.urls import path
+
+from .views import public
+
+app_name = "caseflow_wagtail"
+
+urlpatterns = [
+    path("invoice/<str:token>/", public.invoice, name="invoice"),
+]

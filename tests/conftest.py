@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from wagtail.models import Locale, Page, Site
+
+from caseflow_wagtail.models import Client, InvoiceIndexPage, InvoiceLine, InvoicePage
+
+
+@pytest.fixture(autouse=True)
+def anymail_test_backend(settings):
+    # Django's test runner swaps EMAIL_BACKEND for locmem; receipts must go through anymail's backend.
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+
+
+@pytest.fixture
+def home_page(db) -> Page:
+    """The default site's home page; recreated when a transactional test flushed Wagtail's initial data."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is not None:
+        return site.root_page
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+    home = root.add_child(instance=Page(title="Home", slug="home"))
+    Site.objects.create(
+        hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Test Firm"
+    )
+    return home
+
+
+@pytest.fixture
+def invoice_index(home_page) -> InvoiceIndexPage:
+    existing = InvoiceIndexPage.objects.child_of(home_page).first()
+    if existing is not None:
+        return existing
+    return home_page.add_child(instance=InvoiceIndexPage(title="Invoices", slug="invoices"))
+
+
+@pytest.fixture
+def billing_client(db) -> Client:
+    return Client.objects.create(
+        name="Acme Holdings", contact_name="Ada Lovelace", contact_email="ada@acme.test"
+    )
+
+
+InvoiceFactory = Callable[..., InvoicePage]
+
+
+@pytest.fixture
+def make_invoice(invoice_index, billing_client) -> InvoiceFactory:
+    counter = iter(range(1, 10_000))
+
+    def make(
+        lines: list[tuple[str, str, str, str | None]] | None = None,
+        currency: str = "USD",
+        publish: bool = True,
+        number: str | None = None,
+        due_in_days: int = 30,
+        client: Client | None = None,
+    ) -> InvoicePage:
+        today = datetime.date.today()
+        invoice = InvoicePage(
+            invoice_number=number or f"T-{next(counter):04d}",
+            client=client or billing_client,
+            issue_date=today,
+            due_date=today + datetime.timedelta(days=due_in_days),
+            currency=currency,
+            live=False,
+        )
+        for description, quantity, price, tax in lines or [("Legal services", "1", "100.00", None)]:
+            invoice.lines.add(
+                InvoiceLine(
+                    description=description,
+                    quantity=Decimal(quantity),
+                    unit_price=Decimal(price),
+                    tax_rate=Decimal(tax) if tax is not None else None,
+                )
+            )
+        invoice_index.add_child(instance=invoice)
+        if publish:
+            invoice.save_revision().publish()
+            invoice.refresh_from_db()
+        return invoice
+
+    return make
