@@ -1,0 +1,5 @@
+"""Test support that ships with caseflow-wagtail: a local Stripe emulator and pytest fixtures."""
+
+from .stripe_emulator import EmulatorClient, EmulatorError, StripeEmulator
+
+__all__ = ["EmulatorClient", "EmulatorError", "StripeEmulator"]

@@ -1,0 +1,143 @@
+"""``/_emulator/``: what a test needs that Stripe's API does not offer (reset, inspection, faults, dashboard)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._core import snapshot
+from ._errors import StripeApiError, invalid
+from ._pages import STYLESHEET
+
+if TYPE_CHECKING:
+    from ._server import EmulatorState
+
+
+def _need(payload: dict[str, Any], key: str) -> Any:
+    if key not in payload:
+        raise invalid(f"Missing required field: {key}", param=key)
+    return payload[key]
+
+
+def handle_control(state: EmulatorState, method: str, path: str, query: dict[str, list[str]],
+                   payload: dict[str, Any]) -> tuple[int, Any]:
+    from ._server import ApiFault
+
+    route = path[len("/_emulator"):] or "/"
+    q = {k: v[-1] for k, v in query.items()}
+    if route == "/static/pages.css":
+        return 200, ("text/css; charset=utf-8", STYLESHEET)
+    if route in ("/", "/health") and method == "GET":
+        return 200, {"ok": True, "base_url": state.base_url, "secret_key": state.secret_key,
+                     "publishable_key": state.publishable_key}
+    if route == "/reset" and method == "POST":
+        state.reset()
+        return 200, {"ok": True}
+    if route == "/requests":
+        if method == "DELETE":
+            state.requests.clear()
+            return 200, {"ok": True}
+        entries = state.requests.list()
+        for key in ("method", "path", "idempotency_key"):
+            if key in q:
+                entries = [e for e in entries if e.get(key) == q[key]]
+        return 200, {"data": entries}
+    if route.startswith("/requests/"):
+        rid = route.split("/", 2)[2]
+        for entry in state.requests.list():
+            if entry["id"] == rid:
+                return 200, entry
+        raise StripeApiError(404, f"No such request: {rid}", code="resource_missing")
+    if route == "/deliveries":
+        deliveries = state.dispatcher.snapshot()
+        for key in ("event", "type", "endpoint", "status"):
+            if key in q:
+                deliveries = [d for d in deliveries if d.get(key) == q[key]]
+        return 200, {"data": deliveries, "idle": state.dispatcher.idle()}
+    if route == "/faults":
+        if method == "DELETE":
+            with state.lock:
+                state.faults.clear()
+                state.dispatcher.faults.clear()
+            return 200, {"ok": True}
+        if method == "POST":
+            fault = ApiFault(payload)
+            if fault.status is None and not fault.delay:
+                raise invalid("A fault needs a status (429, 500 …) or a delay in seconds.", param="status")
+            with state.lock:
+                state.faults.append(fault)
+            return 200, {"ok": True, "fault": fault.spec}
+        with state.lock:
+            return 200, {"data": [{**f.spec, "remaining": f.count} for f in state.faults if f.count > 0]}
+    if route == "/webhook_faults" and method == "POST":
+        state.dispatcher.add_fault(_need(payload, "mode"), int(payload.get("count", 1)),
+                                   float(payload.get("delay", 0)), payload.get("types"))
+        return 200, {"ok": True}
+    if route == "/config" and method == "POST":
+        return 200, _configure(state, payload)
+    if route.startswith("/actions/") and method == "POST":
+        return 200, _action(state, route[len("/actions/"):], payload)
+    raise StripeApiError(404, f"Unknown control route {method} {path}", code="resource_missing")
+
+
+def _configure(state: EmulatorState, payload: dict[str, Any]) -> dict[str, Any]:
+    dispatcher = state.dispatcher
+    with state.lock:
+        if "webhook_time_scale" in payload:
+            dispatcher.time_scale = float(payload["webhook_time_scale"])
+        if "webhook_retry_schedule" in payload:
+            dispatcher.schedule = tuple(float(x) for x in payload["webhook_retry_schedule"])
+        if "webhook_timeout" in payload:
+            dispatcher.timeout = float(payload["webhook_timeout"])
+        if "merchant_name" in payload:
+            state.merchant_name = str(payload["merchant_name"])
+            for acct in state.accounts.values():
+                acct.merchant_name = state.merchant_name
+    return {
+        "webhook_time_scale": dispatcher.time_scale,
+        "webhook_retry_schedule": list(dispatcher.schedule),
+        "webhook_timeout": dispatcher.timeout,
+        "merchant_name": state.merchant_name,
+    }
+
+
+def _action(state: EmulatorState, name: str, payload: dict[str, Any]) -> Any:
+    api = state.api
+    if name == "refund":
+        target = payload.get("payment_intent") or payload.get("charge")
+        if not target:
+            raise invalid("Give payment_intent or charge.", param="payment_intent")
+        acct = state.owner(target)
+        if acct is None:
+            raise StripeApiError(404, f"No such object: '{target}'", code="resource_missing")
+        params = {k: str(v) for k, v in payload.items() if k in ("payment_intent", "charge", "amount", "reason")}
+        with state.lock:
+            return snapshot(api.refunds_create(acct, params))
+    if name == "advance_clock":
+        clock_id = _need(payload, "test_clock")
+        acct = state.owner(clock_id)
+        if acct is None:
+            raise StripeApiError(404, f"No such test clock: '{clock_id}'", code="resource_missing")
+        with state.lock:
+            clock = acct.objects[clock_id]
+            target = int(payload.get("frozen_time") or clock["frozen_time"] + int(_need(payload, "seconds")))
+            return snapshot(api.test_clocks_advance(acct, {"frozen_time": str(target)}, clock_id))
+    if name == "expire_session":
+        sid = _need(payload, "session")
+        acct = state.owner(sid)
+        if acct is None:
+            raise StripeApiError(404, f"No such checkout.session: '{sid}'", code="resource_missing")
+        with state.lock:
+            return snapshot(api.checkout_sessions_expire(acct, {}, sid))
+    if name == "resend_event":
+        eid = _need(payload, "event")
+        acct = state.owner(eid)
+        if acct is None:
+            raise StripeApiError(404, f"No such event: '{eid}'", code="resource_missing")
+        with state.lock:
+            event = acct.objects[eid]
+            endpoints = [ep for ep in acct.all("webhook_endpoint") if ep["status"] == "enabled"
+                         and ("*" in ep["enabled_events"] or event["type"] in ep["enabled_events"])]
+            for ep in endpoints:
+                state.dispatcher.enqueue(acct.secret_key, event, ep)
+            return {"ok": True, "endpoints": [ep["id"] for ep in endpoints]}
+    raise StripeApiError(404, f"Unknown action {name!r}", code="resource_missing")

@@ -1,0 +1,477 @@
+"""The HTTP server: Stripe's API under /v1, hosted pages, and the control API under /_emulator/."""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import _pages, _params, _routes
+from ._api import Api
+from ._core import ID_PREFIXES, API_VERSION, Account, RequestContext, RequestLog, new_id, new_key_pair, set_request, snapshot
+from ._errors import StripeApiError, invalid, unknown_url
+from ._forms import parse_form
+from ._webhooks import WebhookDispatcher, encode_event
+
+
+def ensure_loopback(host: str) -> None:
+    """Refuse to listen anywhere but this machine: the emulator has no real security."""
+    if host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise ValueError(f"The Stripe emulator only binds loopback addresses (127.0.0.1, ::1, localhost), not {host!r}.")
+
+
+class ApiFault:
+    """An injected failure: the next ``count`` matching requests get ``status`` (or only a delay)."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.path = spec.get("path") or "/v1/"
+        self.method = (spec.get("method") or "").upper() or None
+        self.status = int(spec["status"]) if spec.get("status") else None
+        self.count = int(spec.get("count", 1))
+        self.delay = float(spec.get("delay", 0))
+        self.spec = {**spec, "path": self.path}
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.count <= 0 or (self.method and self.method != method):
+            return False
+        if self.path.endswith("*"):
+            return path.startswith(self.path[:-1])
+        return path == self.path or (self.path.endswith("/") and path.startswith(self.path))
+
+
+class EmulatorState:
+    def __init__(self, secret_key: str | None = None, publishable_key: str | None = None) -> None:
+        generated = new_key_pair()
+        self.secret_key = secret_key or generated[0]
+        self.publishable_key = publishable_key or (
+            "pk_test_" + self.secret_key[len("sk_test_"):] if secret_key else generated[1])
+        self.base_url = ""
+        self.lock = threading.RLock()
+        self.accounts: dict[str, Account] = {}
+        self.pages: dict[str, Account] = {}
+        self.requests = RequestLog()
+        self.faults: list[ApiFault] = []
+        self.merchant_name = "Caseflow Test Firm"
+        self.api = Api(self)
+        self.dispatcher = WebhookDispatcher(self._load_delivery, self._delivered)
+
+    # -- accounts ------------------------------------------------------------------------------
+
+    def account(self, secret_key: str) -> Account:
+        with self.lock:
+            acct = self.accounts.get(secret_key)
+            if acct is None:
+                acct = self.accounts[secret_key] = Account(secret_key, merchant_name=self.merchant_name)
+            return acct
+
+    def register_page(self, oid: str, acct: Account) -> None:
+        self.pages[oid] = acct
+
+    def owner(self, oid: str) -> Account | None:
+        with self.lock:
+            for acct in self.accounts.values():
+                if oid in acct.objects:
+                    return acct
+        return None
+
+    def reset(self) -> None:
+        with self.lock:
+            self.accounts.clear()
+            self.pages.clear()
+            self.faults.clear()
+            self.requests.clear()
+            self.dispatcher.reset()
+
+    # -- webhook callbacks ---------------------------------------------------------------------
+
+    def _load_delivery(self, delivery: dict[str, Any]) -> tuple[bytes, str, str] | None:
+        with self.lock:
+            acct = self.accounts.get(delivery["account"])
+            if acct is None:
+                return None
+            event = acct.objects.get(delivery["event"])
+            endpoint = acct.objects.get(delivery["endpoint"])
+            if event is None or endpoint is None:
+                return None
+            return encode_event(event, endpoint["api_version"]), endpoint["url"], acct.priv(endpoint["id"])["secret"]
+
+    def _delivered(self, delivery: dict[str, Any]) -> None:
+        with self.lock:
+            acct = self.accounts.get(delivery["account"])
+            event = acct.objects.get(delivery["event"]) if acct else None
+            if event is not None and event["pending_webhooks"] > 0:
+                event["pending_webhooks"] -= 1
+
+    # -- expansion -----------------------------------------------------------------------------
+
+    def expand(self, acct: Account, value: Any, parts: list[str]) -> None:
+        if not parts or not isinstance(value, dict):
+            return
+        if value.get("object") == "list" and parts[0] == "data":
+            for item in value["data"]:
+                self.expand(acct, item, parts[1:])
+            return
+        key = parts[0]
+        if key not in value:
+            value[key] = snapshot(self.api.virtual_field(acct, value, key))
+        elif isinstance(value[key], str) and value[key].startswith(ID_PREFIXES):
+            target = acct.objects.get(value[key])
+            if target is not None:
+                value[key] = snapshot(target)
+        elif value[key] is not None and not isinstance(value[key], dict | list):
+            raise invalid(f"This property cannot be expanded ({key}).", param="expand")
+        self.expand(acct, value[key], parts[1:])
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: EmulatorHTTPServer
+    protocol_version = "HTTP/1.1"
+    server_version = "CaseflowStripeEmulator/1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> EmulatorState:
+        return self.server.state
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(payload, indent=2).encode(), "application/json", headers)
+
+    def _html(self, status: int, html: str) -> None:
+        self._send(status, html.encode(), "text/html; charset=utf-8",
+                   {"Content-Security-Policy": "default-src 'self'; form-action *; frame-ancestors 'none'"})
+
+    def _redirect(self, url: str) -> None:
+        self._send(303, b"", "text/plain", {"Location": url})
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def _dispatch(self, method: str) -> None:
+        split = urlsplit(self.path)
+        path = split.path.rstrip("/") or "/"
+        try:
+            if path.startswith("/v1/"):
+                self._api(method, path, split.query)
+            elif path.startswith("/_emulator"):
+                self._control(method, path, split.query)
+            elif path.startswith(("/checkout/", "/billing_portal/", "/authenticate/")):
+                self._hosted(method, path)
+            elif path == "/":
+                self._json(200, {"emulator": "caseflow-wagtail Stripe emulator", "api_version": API_VERSION})
+            else:
+                self._html(404, _pages.message_page("Not found", "There is nothing at this address."))
+        except BrokenPipeError:
+            pass
+
+    # -- Stripe API ----------------------------------------------------------------------------
+
+    def _api(self, method: str, path: str, query: str) -> None:
+        request_id = new_id("req_", 14)
+        started = time.time()
+        raw = self._body().decode() if method == "POST" else query
+        idem_key = self.headers.get("Idempotency-Key") if method == "POST" else None
+        entry: dict[str, Any] = {"id": request_id, "method": method, "path": path, "at": started,
+                                 "idempotency_key": idem_key, "params": None, "status": None, "account": None}
+        headers = {"Request-Id": request_id, "Stripe-Version": self.headers.get("Stripe-Version") or API_VERSION}
+        if idem_key:
+            headers["Idempotency-Key"] = idem_key
+        try:
+            params = parse_form(raw)
+            entry["params"] = params
+            fault = self._take_fault(method, path)
+            if fault is not None:
+                if fault.delay:
+                    time.sleep(fault.delay)
+                if fault.status:
+                    raise self._fault_error(fault)
+            acct = self._authenticate()
+            entry["account"] = acct.secret_key[-4:]
+            route = _routes.match(method, path)
+            if route is None:
+                raise unknown_url(method, path)
+            handler_name, params_class, args = route
+            _params.validate(params_class, params)
+            status, body, extra = self._execute(acct, handler_name, params, args, idem_key, request_id)
+            headers.update(extra)
+            entry["status"] = status
+            self._send(status, body, "application/json", headers)
+        except StripeApiError as exc:
+            entry["status"] = exc.status
+            headers.update(exc.headers)
+            if "request_log_url" not in exc.extra:
+                exc.extra["request_log_url"] = f"{self.state.base_url}/_emulator/requests/{request_id}"
+            self._json(exc.status, exc.body(), headers)
+        finally:
+            entry["duration_ms"] = round((time.time() - started) * 1000, 2)
+            self.state.requests.add(entry)
+
+    def _take_fault(self, method: str, path: str) -> ApiFault | None:
+        with self.state.lock:
+            for fault in self.state.faults:
+                if fault.matches(method, path):
+                    fault.count -= 1
+                    return fault
+        return None
+
+    @staticmethod
+    def _fault_error(fault: ApiFault) -> StripeApiError:
+        if fault.status == 429:
+            return StripeApiError(429, "Too many requests hit the API too quickly. We recommend an exponential "
+                                  "backoff of your requests.", type="invalid_request_error", code="rate_limit")
+        if fault.status == 409:
+            return StripeApiError(409, "There is currently another in-progress request using this Stripe API key.",
+                                  type="idempotency_error", code="lock_timeout")
+        return StripeApiError(fault.status or 500, "An unknown error occurred (injected by the emulator).",
+                              type="api_error")
+
+    def _authenticate(self) -> Account:
+        header = self.headers.get("Authorization") or ""
+        key = ""
+        if header.startswith("Bearer "):
+            key = header[7:].strip()
+        elif header.startswith("Basic "):
+            try:
+                key = base64.b64decode(header[6:]).decode().split(":", 1)[0]
+            except Exception:
+                key = ""
+        if not key:
+            raise StripeApiError(
+                401, "You did not provide an API key. You need to provide your API key in the Authorization "
+                "header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See "
+                "https://stripe.com/docs/api#authentication for details, or we can help at "
+                "https://support.stripe.com/.")
+        masked = f"{key[:8]}{'*' * max(0, len(key) - 12)}{key[-4:]}"
+        if key.startswith("pk_"):
+            raise StripeApiError(401, "This API call cannot be made with a publishable API key. Please use a "
+                                 "secret API key. You can find a list of your API keys at "
+                                 "https://dashboard.stripe.com/account/apikeys.")
+        if key.startswith(("sk_live_", "rk_live_")):
+            raise StripeApiError(401, f"Invalid API Key provided: {masked}. The Stripe emulator only accepts "
+                                 "test mode keys (sk_test_…).")
+        if not key.startswith(("sk_test_", "rk_test_")) or len(key) < 12:
+            raise StripeApiError(401, f"Invalid API Key provided: {masked}")
+        return self.state.account(key)
+
+    def _execute(self, acct: Account, handler_name: str, params: dict[str, Any], args: dict[str, str],
+                 idem_key: str | None, request_id: str) -> tuple[int, bytes, dict[str, str]]:
+        state = self.state
+        fingerprint = json.dumps([self.command, self.path.split("?")[0], params], sort_keys=True)
+        with state.lock:
+            if idem_key:
+                stored = acct.idempotency.get(idem_key)
+                if stored is not None:
+                    if stored["fingerprint"] != fingerprint:
+                        raise StripeApiError(
+                            400, "Keys for idempotent requests can only be used with the same parameters they "
+                            f"were first used with. Try using a key other than '{idem_key}' if you meant to "
+                            "execute a different request.", type="idempotency_error")
+                    return stored["status"], stored["body"], {"Idempotent-Replayed": "true",
+                                                             "Original-Request": stored["request_id"]}
+                if idem_key in acct.in_flight:
+                    raise StripeApiError(409, "There is currently another in-progress request using this "
+                                         "Stripe API key and idempotency key.", type="idempotency_error",
+                                         code="idempotency_key_in_use")
+            set_request(RequestContext(request_id, idem_key))
+            try:
+                handler = getattr(state.api, handler_name)
+                try:
+                    result = handler(acct, params, **args)
+                    response = snapshot(result)
+                    for path in params.get("expand") or []:
+                        if not isinstance(path, str):
+                            raise invalid("Invalid array", param="expand")
+                        state.expand(acct, response, path.split("."))
+                    status, body = 200, json.dumps(response, indent=2).encode()
+                except StripeApiError as exc:
+                    # Stripe keeps the outcome of a request that started executing, declines included.
+                    if idem_key and exc.status in (402,):
+                        exc.extra.setdefault("request_log_url", f"{state.base_url}/_emulator/requests/{request_id}")
+                        acct.idempotency[idem_key] = {"fingerprint": fingerprint, "status": exc.status,
+                                                      "body": json.dumps(exc.body()).encode(),
+                                                      "request_id": request_id}
+                    raise
+                if idem_key:
+                    acct.idempotency[idem_key] = {"fingerprint": fingerprint, "status": status, "body": body,
+                                                  "request_id": request_id}
+                return status, body, {}
+            finally:
+                set_request(None)
+
+    # -- hosted pages --------------------------------------------------------------------------
+
+    def _form(self) -> dict[str, str]:
+        fields = parse_qs(self._body().decode(), keep_blank_values=True)
+        return {k: v[-1] for k, v in fields.items()}
+
+    def _hosted(self, method: str, path: str) -> None:
+        parts = path.strip("/").split("/")
+        oid = parts[1] if len(parts) > 1 else ""
+        state = self.state
+        acct = state.pages.get(oid) or state.owner(oid)
+        if acct is None:
+            self._html(404, _pages.message_page("Not found", "This page does not exist or has been reset."))
+            return
+        form = _pages.parse_expiry(self._form()) if method == "POST" else {}
+        with state.lock:
+            set_request(None)
+            if parts[0] == "checkout":
+                self._checkout(acct, oid, parts[2:], method, form)
+            elif parts[0] == "billing_portal":
+                self._portal(acct, oid, method, form)
+            else:
+                self._pi_authenticate(acct, oid, method, form)
+
+    def _checkout(self, acct: Account, oid: str, rest: list[str], method: str, form: dict[str, str]) -> None:
+        api = self.state.api
+        session = acct.find("checkout.session", oid)
+        if session is None:
+            self._html(404, _pages.message_page("Not found", "This Checkout Session does not exist."))
+            return
+        api._refresh_session(acct, session)
+        merchant = acct.merchant_name
+        if session["status"] == "expired":
+            link = (session["cancel_url"], f"Return to {merchant}") if session["cancel_url"] else None
+            self._html(410, _pages.message_page("Session expired", "This checkout session has expired.", link))
+            return
+        if session["status"] == "complete":
+            self._html(200, _pages.message_page(
+                "Payment complete", "This checkout session is already complete.",
+                (session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"]), f"Return to {merchant}")))
+            return
+        items = acct.priv(oid)["line_items"]
+        if rest == ["authenticate"]:
+            action = f"/checkout/{oid}/authenticate"
+            if method == "GET":
+                self._html(200, _pages.authenticate_page(
+                    action, merchant, _pages.format_amount(session["amount_total"], session["currency"])))
+                return
+            outcome, target = api.checkout_authenticate(acct, session, form.get("outcome") == "complete")
+        elif rest:
+            self._html(404, _pages.message_page("Not found", "There is nothing at this address."))
+            return
+        elif method == "GET":
+            self._html(200, _pages.checkout_page(session, items, merchant))
+            return
+        else:
+            outcome, target = api.checkout_pay(acct, session, form)
+        if outcome in ("redirect", "authenticate"):
+            self._redirect(target)
+            return
+        kept = {k: form.get(k, "") for k in ("email", "name")}
+        self._html(402, _pages.checkout_page(session, items, merchant, error=target, values=kept))
+
+    def _portal(self, acct: Account, oid: str, method: str, form: dict[str, str]) -> None:
+        session = acct.find("billing_portal.session", oid)
+        if session is None:
+            self._html(404, _pages.message_page("Not found", "This portal session does not exist."))
+            return
+        error = notice = None
+        if method == "POST":
+            outcome, text = self.state.api.portal_update_card(acct, session, form)
+            if outcome == "redirect":
+                self._redirect(text)
+                return
+            error, notice = (text, None) if outcome == "error" else (None, text)
+        customer = acct.objects[session["customer"]]
+        pm_id = customer["invoice_settings"]["default_payment_method"]
+        card = acct.objects[pm_id]["card"] if pm_id in acct.objects else None
+        subs = [s for s in acct.all("subscription") if s["customer"] == customer["id"]]
+        self._html(200 if not error else 402, _pages.portal_page(session, customer, card, subs, acct.merchant_name,
+                                                                 error, notice))
+
+    def _pi_authenticate(self, acct: Account, oid: str, method: str, form: dict[str, str]) -> None:
+        pi = acct.find("payment_intent", oid)
+        if pi is None:
+            self._html(404, _pages.message_page("Not found", "This payment does not exist."))
+            return
+        if method == "GET":
+            if pi["status"] != "requires_action":
+                self._html(200, _pages.message_page("Nothing to authenticate",
+                                                    f"This payment is {pi['status'].replace('_', ' ')}."))
+                return
+            self._html(200, _pages.authenticate_page(f"/authenticate/{oid}", acct.merchant_name,
+                                                     _pages.format_amount(pi["amount"], pi["currency"])))
+            return
+        status = self.state.api.authenticate(acct, pi, form.get("outcome") == "complete")
+        return_url = acct.priv(oid).get("return_url")
+        if return_url:
+            sep = "&" if "?" in return_url else "?"
+            redirect_status = "succeeded" if status == "succeeded" else "failed"
+            self._redirect(f"{return_url}{sep}payment_intent={oid}&payment_intent_client_secret="
+                           f"{pi['client_secret']}&redirect_status={redirect_status}")
+            return
+        self._html(200, _pages.message_page("Authentication finished", f"This payment is {status}."))
+
+    # -- control API ---------------------------------------------------------------------------
+
+    def _control(self, method: str, path: str, query: str) -> None:
+        from ._control import handle_control
+
+        try:
+            body = self._body() if method == "POST" else b""
+            payload = json.loads(body) if body.strip() else {}
+            status, result = handle_control(self.state, method, path, parse_qs(query), payload)
+        except StripeApiError as exc:
+            self._json(exc.status, exc.body())
+            return
+        except (ValueError, KeyError, TypeError) as exc:
+            self._json(400, {"error": {"type": "invalid_request_error", "message": str(exc)}})
+            return
+        if isinstance(result, tuple):
+            self._send(status, result[1].encode(), result[0])
+        else:
+            self._json(status, result)
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    # Playwright, stripe-python and webhook receivers may hold several keep-alive connections at once.
+    request_queue_size = 64
+
+    def __init__(self, address: tuple[str, int], state: EmulatorState) -> None:
+        ensure_loopback(address[0])
+        if ":" in address[0]:
+            import socket
+
+            self.address_family = socket.AF_INET6
+        super().__init__(address, Handler)
+        self.state = state
+        host = address[0] if ":" not in address[0] else f"[{address[0]}]"
+        state.base_url = f"http://{host}:{self.server_address[1]}"
