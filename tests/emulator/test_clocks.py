@@ -1,0 +1,108 @@
+"""Test clocks drive subscription renewals: paid invoices, failed renewals, cancellation at period end."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import stripe
+
+from .helpers import customer_with_card, monthly_price
+
+START = int(dt.datetime(2027, 1, 31, 9, 0, tzinfo=dt.UTC).timestamp())
+
+
+
+def _subscribed(client: stripe.StripeClient, card: str = "pm_card_visa"):
+    clock = client.v1.test_helpers.test_clocks.create(params={"frozen_time": START, "name": "retainer"})
+    customer, pm = customer_with_card(client, card, clock=clock.id)
+    price = monthly_price(client, 50000)
+    sub = client.v1.subscriptions.create(params={"customer": customer.id, "items": [{"price": price.id}]})
+    assert sub.status == "active" and sub.start_date == START and sub.test_clock == clock.id
+    return clock, customer, sub
+
+
+def _invoice_paid_events(client: stripe.StripeClient) -> list[stripe.Event]:
+    return client.v1.events.list(params={"type": "invoice.paid", "limit": 100}).data
+
+
+def test_three_months_make_three_paid_renewal_invoices(stripe_emulator, stripe_client, webhook_receiver):
+    stripe_client.v1.webhook_endpoints.create(params={"url": webhook_receiver.url,
+                                                      "enabled_events": ["invoice.paid"]})
+    clock, customer, sub = _subscribed(stripe_client)
+    assert len(_invoice_paid_events(stripe_client)) == 1  # the first invoice, at sign-up
+    # Jan 31 + 3 months: renewals on Feb 28, Mar 31 and Apr 30 (Stripe keeps the anchor day).
+    target = int(dt.datetime(2027, 4, 30, 12, 0, tzinfo=dt.UTC).timestamp())
+    advanced = stripe_client.v1.test_helpers.test_clocks.advance(clock.id, params={"frozen_time": target})
+    assert advanced.status == "ready" and advanced.frozen_time == target
+
+    renewals = stripe_client.v1.invoices.list(params={"subscription": sub.id, "limit": 100}).data
+    cycles = [i for i in renewals if i.billing_reason == "subscription_cycle"]
+    assert len(cycles) == 3
+    assert all(i.status == "paid" and i.amount_paid == 50000 for i in cycles)
+    period_days = sorted(dt.datetime.fromtimestamp(i.lines.data[0].period.start, dt.UTC).date().isoformat()
+                         for i in cycles)
+    assert period_days == ["2027-02-28", "2027-03-31", "2027-04-30"]
+    paid_events = _invoice_paid_events(stripe_client)
+    assert len(paid_events) == 4
+    assert {e.data.object.id for e in paid_events[:3]} == {i.id for i in cycles}
+    webhook_receiver.wait_for(lambda r: len(r) == 4)
+    current = stripe_client.v1.subscriptions.retrieve(sub.id)
+    assert current.status == "active"
+    item = current["items"].data[0]
+    assert dt.datetime.fromtimestamp(item.current_period_end, dt.UTC).date().isoformat() == "2027-05-31"
+
+
+def test_renewal_with_0341_fails_and_subscription_goes_past_due(stripe_emulator, stripe_client):
+    clock, customer, sub = _subscribed(stripe_client)
+    failing = stripe_client.v1.payment_methods.attach("pm_card_chargeCustomerFail",
+                                                      params={"customer": customer.id})
+    stripe_client.v1.subscriptions.update(sub.id, params={"default_payment_method": failing.id})
+    stripe_emulator.advance_clock(clock.id, seconds=31 * 86400)
+
+    current = stripe_client.v1.subscriptions.retrieve(sub.id, params={"expand": ["latest_invoice"]})
+    assert current.status == "past_due"
+    invoice = current.latest_invoice
+    assert invoice.status == "open" and invoice.attempt_count == 1 and invoice.amount_remaining == 50000
+    assert invoice.next_payment_attempt is not None
+    failed = stripe_client.v1.events.list(params={"type": "invoice.payment_failed"}).data
+    assert [e.data.object.id for e in failed] == [invoice.id]
+    updates = stripe_client.v1.events.list(params={"type": "customer.subscription.updated"}).data
+    assert updates[0].data.object.status == "past_due"
+    assert updates[0].data.previous_attributes.status == "active"
+    # The client pays the open invoice with a new card: the subscription is active again.
+    stripe_client.v1.invoices.pay(invoice.id, params={"payment_method": "pm_card_visa"})
+    assert stripe_client.v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+def test_3ds_card_renewal_needs_action(stripe_client):
+    clock, customer, sub = _subscribed(stripe_client)
+    always = stripe_client.v1.payment_methods.attach("pm_card_authenticationRequired",
+                                                     params={"customer": customer.id})
+    stripe_client.v1.subscriptions.update(sub.id, params={"default_payment_method": always.id})
+    stripe_client.v1.test_helpers.test_clocks.advance(clock.id, params={"frozen_time": START + 31 * 86400})
+    assert stripe_client.v1.subscriptions.retrieve(sub.id).status == "past_due"
+    assert stripe_client.v1.events.list(params={"type": "invoice.payment_failed"}).data
+
+
+def test_cancel_at_period_end_ends_at_the_renewal(stripe_client):
+    clock, customer, sub = _subscribed(stripe_client)
+    stripe_client.v1.subscriptions.update(sub.id, params={"cancel_at_period_end": True})
+    stripe_client.v1.test_helpers.test_clocks.advance(clock.id, params={"frozen_time": START + 40 * 86400})
+    ended = stripe_client.v1.subscriptions.retrieve(sub.id)
+    assert ended.status == "canceled"
+    assert ended.ended_at == sub["items"].data[0].current_period_end
+    deleted = stripe_client.v1.events.list(params={"type": "customer.subscription.deleted"}).data
+    assert [e.data.object.id for e in deleted] == [sub.id]
+    assert len(stripe_client.v1.invoices.list(params={"subscription": sub.id}).data) == 1
+
+
+def test_clock_cannot_go_back_and_can_be_deleted(stripe_client):
+    clock = stripe_client.v1.test_helpers.test_clocks.create(params={"frozen_time": START})
+    try:
+        stripe_client.v1.test_helpers.test_clocks.advance(clock.id, params={"frozen_time": START - 1})
+    except stripe.InvalidRequestError as exc:
+        assert exc.param == "frozen_time"
+    else:
+        raise AssertionError("advancing backwards must fail")
+    assert [c.id for c in stripe_client.v1.test_helpers.test_clocks.list().data] == [clock.id]
+    assert stripe_client.v1.test_helpers.test_clocks.delete(clock.id).deleted is True

@@ -1,0 +1,205 @@
+"""Stripe's HTTP protocol: keys, form encoding, unknown parameters, idempotency, pagination, errors, faults."""
+
+from __future__ import annotations
+
+import base64
+import time
+
+import pytest
+import stripe
+
+from caseflow_wagtail.testing.stripe_emulator._forms import parse_form
+
+from .helpers import http, raw
+
+
+def test_form_bracket_notation_decodes_nested_values():
+    parsed = parse_form(
+        "line_items[0][price_data][product_data][name]=Fee&line_items[0][quantity]=2"
+        "&line_items[1][price]=price_1&expand[]=payment_intent&expand[]=customer&metadata[0]=zero"
+        "&metadata[note]=&flag=true"
+    )
+    assert parsed == {
+        "line_items": [{"price_data": {"product_data": {"name": "Fee"}}, "quantity": "2"}, {"price": "price_1"}],
+        "expand": ["payment_intent", "customer"],
+        "metadata": {"0": "zero", "note": ""},
+        "flag": "true",
+    }
+
+
+@pytest.mark.parametrize(
+    ("authorization", "fragment"),
+    [
+        (None, "You did not provide an API key"),
+        ("Bearer pk_test_abcdefghijkl", "publishable API key"),
+        ("Bearer sk_live_abcdefghijkl", "only accepts test mode keys"),
+        ("Bearer nonsense", "Invalid API Key provided"),
+    ],
+)
+def test_bad_keys_get_401_in_stripes_error_shape(stripe_emulator, authorization, fragment):
+    headers = {"Authorization": authorization} if authorization else {}
+    status, _, text = http("GET", f"{stripe_emulator.base_url}/v1/customers", headers=headers)
+    assert status == 401
+    import json
+
+    error = json.loads(text)["error"]
+    assert error["type"] == "invalid_request_error"
+    assert fragment in error["message"]
+
+
+def test_publishable_and_live_keys_raise_authentication_error(stripe_emulator):
+    for key in (stripe_emulator.publishable_key, "sk_live_123456789012"):
+        client = stripe.StripeClient(key, base_addresses={"api": stripe_emulator.base_url})
+        with pytest.raises(stripe.AuthenticationError) as caught:
+            client.v1.customers.list()
+        assert caught.value.http_status == 401
+
+
+def test_basic_auth_is_accepted(stripe_emulator):
+    token = base64.b64encode(f"{stripe_emulator.secret_key}:".encode()).decode()
+    status, _, _ = http("GET", f"{stripe_emulator.base_url}/v1/customers",
+                        headers={"Authorization": f"Basic {token}"})
+    assert status == 200
+
+
+def test_each_secret_key_is_its_own_account(stripe_emulator, stripe_client):
+    stripe_client.v1.customers.create(params={"email": "mine@example.com"})
+    other = stripe.StripeClient("sk_test_another_firm_123", base_addresses={"api": stripe_emulator.base_url})
+    assert other.v1.customers.list().data == []
+    assert len(stripe_client.v1.customers.list().data) == 1
+
+
+def test_unknown_parameters_are_named(stripe_client):
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        stripe_client.v1.customers.create(params={"emial": "x@example.com"})  # type: ignore[typeddict-unknown-key]
+    assert caught.value.param == "emial"
+    assert caught.value.http_status == 400
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        stripe_client.v1.checkout.sessions.create(params={
+            "mode": "payment", "success_url": "https://firm.example/ok",
+            "line_items": [{"price_data": {"currency": "usd", "unit_amount": 100, "product_data": {"name": "x"},
+                                           "colour": "red"}, "quantity": 1}],  # type: ignore[typeddict-unknown-key]
+        })
+    assert caught.value.param == "line_items[0][price_data][colour]"
+
+
+def test_missing_and_invalid_values(stripe_client):
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        stripe_client.v1.payment_intents.create(params={"currency": "usd"})  # type: ignore[typeddict-item]
+    assert caught.value.param == "amount"
+    assert caught.value.code == "parameter_missing"
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        stripe_client.v1.payment_intents.create(params={"amount": 10, "currency": "usd"})
+    assert caught.value.code == "amount_too_small"
+
+
+def test_missing_object_is_resource_missing(stripe_client):
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        stripe_client.v1.customers.retrieve("cus_nothere")
+    assert caught.value.http_status == 404
+    assert caught.value.code == "resource_missing"
+    assert caught.value.param == "id"
+
+
+def test_unknown_url_is_404(stripe_emulator):
+    status, body = raw(stripe_emulator, "GET", "/v1/nothing_here")
+    assert status == 404
+    assert "Unrecognized request URL" in body["error"]["message"]
+
+
+def test_idempotency_key_replays_and_detects_other_parameters(stripe_emulator, stripe_client):
+    options = {"idempotency_key": "invoice-42-v1"}
+    first = stripe_client.v1.customers.create(params={"email": "a@example.com"}, options=options)
+    again = stripe_client.v1.customers.create(params={"email": "a@example.com"}, options=options)
+    assert again.id == first.id
+    assert len(stripe_client.v1.customers.list().data) == 1
+    replayed = [r for r in stripe_emulator.requests(path="/v1/customers", method="POST")]
+    assert [r["idempotency_key"] for r in replayed] == ["invoice-42-v1", "invoice-42-v1"]
+    with pytest.raises(stripe.IdempotencyError):
+        stripe_client.v1.customers.create(params={"email": "b@example.com"}, options=options)
+
+
+def test_replay_has_header_and_declines_are_replayed(stripe_emulator):
+    params = {"amount": 2000, "currency": "usd", "payment_method": "pm_card_chargeDeclined", "confirm": True}
+    headers = {"Idempotency-Key": "pay-1"}
+    first = raw(stripe_emulator, "POST", "/v1/payment_intents", params, headers=headers)
+    second = raw(stripe_emulator, "POST", "/v1/payment_intents", params, headers=headers)
+    assert first[0] == second[0] == 402
+    assert first[1] == second[1]
+    status, response_headers, _ = http(
+        "POST", f"{stripe_emulator.base_url}/v1/customers", body=b"email=x%40example.com",
+        headers={"Authorization": f"Bearer {stripe_emulator.secret_key}", "Idempotency-Key": "c-1"})
+    status, response_headers, _ = http(
+        "POST", f"{stripe_emulator.base_url}/v1/customers", body=b"email=x%40example.com",
+        headers={"Authorization": f"Bearer {stripe_emulator.secret_key}", "Idempotency-Key": "c-1"})
+    assert status == 200
+    assert response_headers["Idempotent-Replayed"] == "true"
+
+
+def test_pagination(stripe_client):
+    ids = [stripe_client.v1.customers.create(params={"name": f"c{i}"}).id for i in range(7)]
+    page = stripe_client.v1.customers.list(params={"limit": 3})
+    assert [c.id for c in page.data] == ids[::-1][:3]
+    assert page.has_more
+    page2 = stripe_client.v1.customers.list(params={"limit": 3, "starting_after": page.data[-1].id})
+    assert [c.id for c in page2.data] == ids[::-1][3:6]
+    before = stripe_client.v1.customers.list(params={"limit": 2, "ending_before": page2.data[0].id})
+    assert [c.id for c in before.data] == ids[::-1][1:3]
+    assert [c.id for c in stripe_client.v1.customers.list(params={"limit": 2}).auto_paging_iter()] == ids[::-1]
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        stripe_client.v1.customers.list(params={"limit": 101})
+    assert caught.value.param == "limit"
+
+
+def test_expand_nested_and_in_lists(stripe_client):
+    pi = stripe_client.v1.payment_intents.create(params={
+        "amount": 1000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True,
+        "expand": ["latest_charge.balance_transaction", "payment_method"],
+    })
+    assert pi.latest_charge.balance_transaction.fee == 59
+    assert pi.payment_method.card.last4 == "4242"
+    charges = stripe_client.v1.charges.list(params={"expand": ["data.payment_intent"]})
+    assert charges.data[0].payment_intent.id == pi.id
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.payment_intents.retrieve(pi.id, params={"expand": ["amount"]})
+
+
+def test_injected_500_and_429_then_recovery(stripe_emulator, stripe_client):
+    stripe_emulator.fail_next("/v1/customers", status=500, count=1, method="POST")
+    with pytest.raises(stripe.APIError) as caught:
+        stripe_client.v1.customers.create()
+    assert caught.value.http_status == 500
+    stripe_client.v1.customers.create()
+    stripe_emulator.fail_next("/v1/*", status=429, count=1)
+    with pytest.raises(stripe.RateLimitError):
+        stripe_client.v1.customers.list()
+    stripe_client.v1.customers.list()
+
+
+def test_stripe_client_retries_a_500_with_the_same_idempotency_key(stripe_emulator):
+    client = stripe_emulator.stripe_client(max_network_retries=2)
+    stripe_emulator.fail_next("/v1/customers", status=500, count=1, method="POST")
+    customer = client.v1.customers.create(params={"email": "retry@example.com"})
+    posts = stripe_emulator.requests(method="POST", path="/v1/customers")
+    assert [p["status"] for p in posts] == [500, 200]
+    assert posts[0]["idempotency_key"] == posts[1]["idempotency_key"]
+    assert len(client.v1.customers.list().data) == 1
+    assert customer.email == "retry@example.com"
+
+
+def test_injected_delay_times_out_the_client(stripe_emulator):
+    client = stripe.StripeClient(stripe_emulator.secret_key, base_addresses={"api": stripe_emulator.base_url},
+                                 http_client=stripe.RequestsClient(timeout=0.3), max_network_retries=0)
+    stripe_emulator.delay_next("/v1/customers", seconds=0.8, count=1)
+    started = time.monotonic()
+    with pytest.raises(stripe.APIConnectionError):
+        client.v1.customers.list()
+    assert time.monotonic() - started < 0.8
+    stripe_emulator.clear_faults()
+
+
+def test_request_log_records_params(stripe_emulator, stripe_client):
+    stripe_client.v1.customers.create(params={"email": "log@example.com", "metadata": {"k": "v"}})
+    entry = stripe_emulator.requests(method="POST", path="/v1/customers")[-1]
+    assert entry["params"] == {"email": "log@example.com", "metadata": {"k": "v"}}
+    assert entry["status"] == 200
