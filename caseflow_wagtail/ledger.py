@@ -102,7 +102,7 @@ def _external_id_filter(**ids: str) -> Q | None:
 def _existing(model, invoice: InvoicePage, lookup: Q | None):
     if lookup is None:
         return None
-    found = model.objects.filter(lookup).first()
+    found = model.objects.filter(lookup).order_by("pk").first()
     if found is not None and found.invoice_id != invoice.pk:
         raise LedgerError(
             _("That Stripe payment is already recorded against another invoice (%(number)s).")
@@ -119,7 +119,12 @@ def _insert(model, lookup: Q | None, **fields) -> tuple[Any, bool]:
     except IntegrityError:
         if lookup is None:
             raise
-        return model.objects.get(lookup), False
+        # The invoice lock does not cover a race from another invoice's lock: the winner may belong to
+        # another invoice, which must be refused, not handed back as this invoice's entry.
+        winner = _existing(model, fields["invoice"], lookup)
+        if winner is None:
+            raise
+        return winner, False
 
 
 def record_payment(

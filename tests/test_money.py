@@ -1,0 +1,194 @@
+"""Exact money at the Stripe boundary: minor units, precision, rounding, minimums, codes and display."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from caseflow_wagtail import money
+
+NBSP = "\xa0"
+NNBSP = "\u202f"
+
+
+# -- minor units ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "minor"),
+    [
+        ("0.01", "USD", 1),
+        ("10.05", "USD", 1005),
+        ("1234.50", "USD", 123450),
+        ("0.5", "USD", 50),
+        ("1", "JPY", 1),
+        ("50", "JPY", 50),
+        ("123456", "JPY", 123456),
+        ("0.010", "KWD", 10),
+        ("1.5", "KWD", 1500),
+        ("12.340", "KWD", 12340),
+        ("3.21", "BHD", 3210),
+    ],
+)
+def test_minor_units_round_trip(amount, currency, minor):
+    value = Decimal(amount)
+
+    assert money.to_minor_units(value, currency) == minor
+    back = money.from_minor_units(minor, currency)
+    assert back == value
+    # The way back carries the currency's own precision, so it prints as the currency is written.
+    assert back.as_tuple().exponent == -money.decimal_places(currency)
+
+
+@pytest.mark.parametrize(("currency", "places"), [("USD", 2), ("EUR", 2), ("JPY", 0), ("KRW", 0), ("KWD", 3)])
+def test_decimal_places_per_currency_class(currency, places):
+    assert money.decimal_places(currency) == places
+    assert money.decimal_places(currency.lower()) == places
+
+
+@pytest.mark.parametrize("amount", ["1.001", "0.015", "12.345"])
+def test_three_decimal_amounts_must_end_in_zero_for_stripe(amount):
+    # Valid KWD (three places) but Stripe cannot settle a last digit other than 0.
+    assert money.has_valid_precision(Decimal(amount), "KWD")
+    with pytest.raises(ValueError, match=r"multiple of 0\.010"):
+        money.to_minor_units(Decimal(amount), "KWD")
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency"),
+    [("10.005", "USD"), ("0.001", "EUR"), ("10.5", "JPY"), ("1.0001", "KWD"), ("0.0005", "BHD")],
+)
+def test_too_many_decimals_are_refused_not_rounded(amount, currency):
+    assert not money.has_valid_precision(Decimal(amount), currency)
+    with pytest.raises(ValueError, match="more decimal places"):
+        money.to_minor_units(Decimal(amount), currency)
+
+
+def test_trailing_zeros_are_not_extra_precision():
+    assert money.to_minor_units(Decimal("10.500000"), "USD") == 1050
+    assert money.to_minor_units(Decimal("1E+3"), "JPY") == 1000
+    assert money.to_minor_units(Decimal("7.00"), "JPY") == 7
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_amounts_have_no_valid_precision(amount):
+    assert not money.has_valid_precision(Decimal(amount), "USD")
+    with pytest.raises(ValueError):
+        money.to_minor_units(Decimal(amount), "USD")
+
+
+# -- rounding ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [
+        ("0.005", "USD", "0.01"),
+        ("0.015", "USD", "0.02"),
+        ("0.025", "USD", "0.03"),  # half-up, not banker's rounding (which gives 0.02)
+        ("2.675", "USD", "2.68"),
+        ("0.004", "USD", "0.00"),
+        ("-0.005", "USD", "-0.01"),  # away from zero, symmetric for credits
+        ("0.5", "JPY", "1"),
+        ("2.5", "JPY", "3"),
+        ("2.4999", "JPY", "2"),
+        ("0.0005", "KWD", "0.001"),
+        ("1.2345", "KWD", "1.235"),
+        ("1.2344", "KWD", "1.234"),
+    ],
+)
+def test_quantize_rounds_half_up_to_the_smallest_unit(amount, currency, expected):
+    result = money.quantize(Decimal(amount), currency)
+
+    assert result == Decimal(expected)
+    assert result.as_tuple().exponent == -money.decimal_places(currency)
+
+
+def test_quantize_accepts_strings_and_integers():
+    assert money.quantize("19.999", "USD") == Decimal("20.00")
+    assert money.quantize(3, "KWD") == Decimal("3.000")
+
+
+# -- minimums ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("currency", "minimum"),
+    [("USD", "0.50"), ("usd", "0.50"), ("EUR", "0.50"), ("GBP", "0.30"), ("JPY", "50"), ("HUF", "175.00")],
+)
+def test_documented_minimum_charges(currency, minimum):
+    assert money.minimum_charge(currency) == Decimal(minimum)
+
+
+@pytest.mark.parametrize("currency", ["KWD", "BHD", "JOD", "OMR", "TND"])
+def test_three_decimal_minimum_is_chargeable_by_stripe(currency):
+    minimum = money.minimum_charge(currency)
+
+    assert minimum > 0
+    # The smallest amount that is accepted must also pass the Stripe conversion (ends in 0).
+    assert money.to_minor_units(minimum, currency) % 10 == 0
+
+
+@pytest.mark.parametrize(("currency", "smallest"), [("KRW", "1"), ("ZAR", "0.01")])
+def test_undocumented_minimum_is_the_smallest_unit(currency, smallest):
+    assert money.minimum_charge(currency) == Decimal(smallest)
+
+
+# -- ISO 4217 ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "normalised"), [("usd", "USD"), (" eur ", "EUR"), ("Kwd", "KWD"), ("JPY", "JPY")]
+)
+def test_currency_codes_are_normalised(code, normalised):
+    assert money.normalize_currency(code) == normalised
+
+
+@pytest.mark.parametrize("code", ["ABC", "ZZZ", "US", "USDD", "U1D", "", "   ", None])
+def test_unknown_currency_codes_are_refused_with_the_value_named(code):
+    with pytest.raises(ValidationError) as error:
+        money.normalize_currency(code)
+
+    assert error.value.code == "invalid_currency"
+    assert str(code) in error.value.messages[0]
+
+
+# -- display -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "amount", "currency", "expected"),
+    [
+        ("en", "1234.5", "USD", "$1,234.50"),
+        ("en", "1234", "JPY", "¥1,234"),
+        ("en", "1234.5", "KWD", "KWD1,234.500"),
+        ("fr", "1234.5", "EUR", f"1{NNBSP}234,50{NBSP}€"),
+        ("fr", "1234", "JPY", f"1{NNBSP}234{NBSP}JPY"),
+        ("de", "1234.5", "EUR", f"1.234,50{NBSP}€"),
+        ("de", "1234.5", "KWD", f"1.234,500{NBSP}KWD"),
+    ],
+)
+def test_format_money_in_an_explicit_locale(locale, amount, currency, expected):
+    assert money.format_money(Decimal(amount), currency, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "€1,234.50"), ("fr", f"1{NNBSP}234,50{NBSP}€"), ("de", f"1.234,50{NBSP}€")],
+)
+def test_format_money_follows_the_active_language(language, expected):
+    with translation.override(language):
+        assert money.format_money(Decimal("1234.5"), "EUR") == expected
+
+
+def test_format_money_rounds_for_display_and_handles_missing_amounts():
+    assert money.format_money(Decimal("0.005"), "USD", "en") == "$0.01"
+    assert money.format_money(Decimal("99.5"), "JPY", "en") == "¥100"
+    assert money.format_money(None, "USD") == ""
+
+
+def test_format_money_falls_back_to_english_for_an_unknown_locale():
+    assert money.format_money(Decimal("1"), "USD", "xx_YY") == "$1.00"
