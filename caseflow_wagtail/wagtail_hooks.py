@@ -1,3 +1,5 @@
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from . import ledger
@@ -8,3 +10,30 @@ from .log_formatters import AdjustmentRecordedFormatter, PaymentRecordedFormatte
 def register_ledger_log_actions(actions):
     actions.register_action(ledger.PAYMENT_RECORDED)(PaymentRecordedFormatter)
     actions.register_action(ledger.ADJUSTMENT_RECORDED)(AdjustmentRecordedFormatter)
+
+
+@hooks.register("register_log_actions")
+def register_invoice_log_actions(actions):
+    from .views import admin as views
+
+    actions.register_action(
+        views.LINK_REGENERATED,
+        _("Regenerate client link"),
+        _("Client link regenerated; the old link stopped working"),
+    )
+    actions.register_action(views.INVOICE_VOIDED)(views.InvoiceVoidedFormatter)
+    actions.register_action(views.INVOICE_RESTORED, _("Restore invoice"), _("Void invoice restored"))
+
+
+@hooks.register("register_admin_viewset")
+def register_billing_viewsets():
+    from .viewsets import BillingViewSetGroup
+
+    return BillingViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_billing_admin_urls():
+    from . import admin_urls
+
+    return [path("billing/", include(admin_urls))]

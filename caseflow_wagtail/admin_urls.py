@@ -1,0 +1,18 @@
+"""Billing actions in the Wagtail admin, registered under ``/admin/billing/`` by a hook."""
+
+from django.urls import path
+
+from .views import admin as views
+
+app_name = "caseflow_wagtail_admin"
+
+urlpatterns = [
+    path("add-invoice/", views.AddInvoiceView.as_view(), name="add_invoice"),
+    path(
+        "invoice/<int:invoice_id>/regenerate-link/",
+        views.RegenerateLinkView.as_view(),
+        name="regenerate_link",
+    ),
+    path("invoice/<int:invoice_id>/void/", views.VoidInvoiceView.as_view(), name="void_invoice"),
+    path("invoice/<int:invoice_id>/restore/", views.RestoreInvoiceView.as_view(), name="restore_invoice"),
+]

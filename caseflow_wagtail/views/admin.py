@@ -1,0 +1,659 @@
+"""Billing views in the Wagtail admin: recording money by hand, invoice actions and the billing listings.
+
+Money moves only through ``caseflow_wagtail.ledger``; these views collect and check what staff type, show
+the ledger's refusals as form errors, and never edit or delete a recorded entry.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, View
+from wagtail.admin import messages
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.models import IndexView
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.views.pages.listing import IndexView as PageIndexView
+from wagtail.admin.widgets import AdminDateInput
+from wagtail.log_actions import LogFormatter, log
+from wagtail.models import Page, Site
+
+from .. import ledger, money
+from ..exceptions import LedgerError
+from ..exports import FormulaSafeExportMixin
+from ..forms import AmountField
+from ..models import (
+    Adjustment,
+    AdjustmentKind,
+    InvoiceIndexPage,
+    InvoicePage,
+    Payment,
+    PaymentMethod,
+    PaymentSource,
+)
+
+LINK_REGENERATED = "caseflow_wagtail.regenerate_link"
+INVOICE_VOIDED = "caseflow_wagtail.void"
+INVOICE_RESTORED = "caseflow_wagtail.restore"
+
+# Card payments arrive from Stripe; staff record everything else by hand.
+MANUAL_METHODS = [(value, label) for value, label in PaymentMethod.choices if value != PaymentMethod.CARD]
+
+
+def page_edit_url(invoice: Page) -> str:
+    return reverse("wagtailadmin_pages:edit", args=(invoice.pk,))
+
+
+# -- audit log ------------------------------------------------------------------------------------------
+
+
+class InvoiceVoidedFormatter(LogFormatter):
+    label = _("Void invoice")
+
+    def format_message(self, log_entry) -> str:
+        reason = (log_entry.data or {}).get("reason") or ""
+        if reason:
+            return gettext("Invoice voided: %(reason)s") % {"reason": reason}
+        return gettext("Invoice voided")
+
+
+# -- listing columns ------------------------------------------------------------------------------------
+
+
+class MoneyColumn(Column):
+    """An amount formatted in its row's currency (``currency_accessor``) in the active language."""
+
+    def __init__(self, name: str, currency_accessor: str = "currency", **kwargs: Any) -> None:
+        kwargs.setdefault("classname", "caseflow-money")
+        super().__init__(name, **kwargs)
+        self.currency_accessor = currency_accessor
+
+    def get_value(self, instance: Any) -> str:
+        amount = super().get_value(instance)
+        return money.format_money(amount, getattr(instance, self.currency_accessor))
+
+
+class InvoiceStatusColumn(Column):
+    cell_template_name = "caseflow_wagtail/admin/cells/invoice_status.html"
+
+    def get_cell_context_data(self, instance: Any, parent_context: dict) -> dict:
+        context = super().get_cell_context_data(instance, parent_context)
+        context["invoice"] = instance
+        return context
+
+
+class InvoiceLinkColumn(Column):
+    """The entry's invoice, linking to its editor, flagged when the invoice is overpaid."""
+
+    cell_template_name = "caseflow_wagtail/admin/cells/invoice_link.html"
+
+    def get_cell_context_data(self, instance: Any, parent_context: dict) -> dict:
+        context = super().get_cell_context_data(instance, parent_context)
+        context["invoice"] = invoice = instance.invoice
+        context["edit_url"] = page_edit_url(invoice)
+        return context
+
+
+# -- Invoices listing -----------------------------------------------------------------------------------
+
+
+class InvoiceIndexView(PageIndexView):
+    """All invoice pages, with billing columns; each row leads into Wagtail's page editor."""
+
+    page_title = _("Invoices")
+    default_ordering = "-issue_date"
+
+    @cached_property
+    def columns(self) -> list[Column]:
+        return [
+            TitleColumn(
+                "invoice_number",
+                label=_("Number"),
+                sort_key="invoice_number",
+                get_url=page_edit_url,
+            ),
+            Column("client", label=_("Client"), accessor="client.name", sort_key="client__name"),
+            Column("issue_date", label=_("Issue date"), sort_key="issue_date"),
+            Column("due_date", label=_("Due date"), sort_key="due_date"),
+            MoneyColumn("total", label=_("Total"), sort_key="total"),
+            MoneyColumn("balance", label=_("Balance"), sort_key="balance"),
+            InvoiceStatusColumn("status", label=_("Status")),
+        ]
+
+    def annotate_queryset(self, pages: QuerySet) -> QuerySet:
+        # The columns read only InvoicePage fields, so the base rows are enough: no per-type queries.
+        return pages.select_related("client").defer_streamfields()
+
+    def search_queryset(self, queryset: QuerySet) -> QuerySet:
+        # Invoices are kept out of the search index on purpose; match number and client in the database.
+        if not self.is_searching:
+            return queryset
+        query = self.search_query
+        return queryset.filter(Q(invoice_number__icontains=query) | Q(client__name__icontains=query))
+
+    def get_ordering(self) -> str:
+        ordering = self.request.GET.get("ordering", self.default_ordering)
+        if ordering not in self.get_valid_orderings():
+            ordering = self.default_ordering
+        return ordering
+
+    def order_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.order_by(self.ordering, "-pk")
+
+    def get_add_url(self) -> str | None:
+        if self.permission_policy.user_has_permission(self.request.user, "add"):
+            return reverse("caseflow_wagtail_admin:add_invoice")
+        return None
+
+    @cached_property
+    def add_item_label(self) -> str:
+        return gettext("Add invoice")
+
+    @cached_property
+    def verbose_name(self) -> str:
+        return InvoicePage._meta.verbose_name
+
+    @cached_property
+    def verbose_name_plural(self) -> str:
+        return InvoicePage._meta.verbose_name_plural
+
+
+def site_for(request: HttpRequest) -> Site | None:
+    return Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
+
+
+def unique_child_slug(parent: Page, slug: str) -> str:
+    taken = set(parent.get_children().values_list("slug", flat=True))
+    candidate, suffix = slug, 1
+    while candidate in taken:
+        suffix += 1
+        candidate = f"{slug}-{suffix}"
+    return candidate
+
+
+class AddInvoiceView(View):
+    """Send the editor to Wagtail's page-create view under the site's invoices folder.
+
+    The folder is created under the site's root page the first time, so a new site needs no set-up.
+    """
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        site = site_for(request)
+        if site is None:
+            messages.error(request, gettext("Set up a Wagtail site before adding invoices."))
+            return redirect("wagtailadmin_home")
+        root = site.root_page
+        index = InvoiceIndexPage.objects.descendant_of(root).order_by("path").first()
+        if index is None:
+            if not root.permissions_for_user(request.user).can_add_subpage():
+                raise PermissionDenied
+            index = InvoiceIndexPage(title=gettext("Invoices"), slug=unique_child_slug(root, "invoices"))
+            root.add_child(instance=index)
+            log(instance=index, action="wagtail.create", user=request.user)
+        if not index.permissions_for_user(request.user).can_add_subpage():
+            raise PermissionDenied
+        creatable = [
+            model
+            for model in index.specific_class.allowed_subpage_models()
+            if model.is_creatable and model.can_create_at(index)
+        ]
+        if len(creatable) == 1:
+            model = creatable[0]
+            return redirect("wagtailadmin_pages:add", model._meta.app_label, model._meta.model_name, index.pk)
+        return redirect("wagtailadmin_pages:add_subpage", index.pk)
+
+
+# -- recording money by hand ----------------------------------------------------------------------------
+
+
+class InvoiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, invoice: InvoicePage) -> str:
+        return gettext("%(number)s — %(client)s (balance %(balance)s)") % {
+            "number": invoice.invoice_number,
+            "client": invoice.client.name,
+            "balance": money.format_money(invoice.balance, invoice.currency),
+        }
+
+
+def open_invoices() -> QuerySet:
+    return (
+        InvoicePage.objects.live()
+        .filter(voided_at__isnull=True)
+        .select_related("client")
+        .order_by("-issue_date", "invoice_number")
+    )
+
+
+def precision_error(currency: str) -> str:
+    return gettext("%(currency)s amounts have at most %(places)s decimal places.") % {
+        "currency": currency,
+        "places": money.decimal_places(currency),
+    }
+
+
+class RecordPaymentForm(forms.Form):
+    invoice = InvoiceChoiceField(label=_("Invoice"), queryset=InvoicePage.objects.none())
+    amount = AmountField(label=_("Amount"))
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        required=False,
+        help_text=_("ISO 4217 code. Leave blank to use the invoice's currency."),
+    )
+    method = forms.ChoiceField(label=_("Method"), choices=MANUAL_METHODS)
+    received_on = forms.DateField(label=_("Received on"), widget=AdminDateInput, initial=timezone.localdate)
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=255,
+        required=False,
+        help_text=_("Cheque number, bank transfer reference, receipt number…"),
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    confirm_overpayment = forms.BooleanField(
+        label=_("Confirm overpayment"),
+        required=False,
+        widget=forms.HiddenInput,
+        help_text=_("Record this payment although it is more than the balance due."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].queryset = open_invoices()
+        self.overpayment: dict[str, str] | None = None
+
+    def clean_currency(self) -> str:
+        code = (self.cleaned_data.get("currency") or "").strip()
+        return money.normalize_currency(code) if code else ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        invoice: InvoicePage | None = cleaned.get("invoice")
+        amount: Decimal | None = cleaned.get("amount")
+        if invoice is None or "currency" in self.errors:
+            return cleaned
+        currency = cleaned.get("currency") or invoice.currency
+        cleaned["currency"] = currency
+        if currency != invoice.currency:
+            self.add_error(
+                "currency",
+                gettext("This invoice is in %(invoice)s; record the payment in %(invoice)s.")
+                % {"invoice": invoice.currency},
+            )
+            return cleaned
+        if amount is None:
+            return cleaned
+        if not money.has_valid_precision(amount, currency):
+            self.add_error("amount", precision_error(currency))
+            return cleaned
+        if amount > invoice.balance and not cleaned.get("confirm_overpayment"):
+            self.overpayment = {
+                "amount": money.format_money(amount, currency),
+                "balance": money.format_money(max(invoice.balance, Decimal(0)), currency),
+                "excess": money.format_money(amount - max(invoice.balance, Decimal(0)), currency),
+            }
+            # The box appears only once there is something to confirm.
+            self.fields["confirm_overpayment"].widget = forms.CheckboxInput()
+            self.add_error(
+                "confirm_overpayment",
+                gettext("Tick this box to record a payment larger than the balance due."),
+            )
+        return cleaned
+
+
+class RecordAdjustmentForm(forms.Form):
+    invoice = InvoiceChoiceField(label=_("Invoice"), queryset=InvoicePage.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=AdjustmentKind.choices, widget=forms.RadioSelect)
+    amount = AmountField(label=_("Amount"), help_text=_("In the invoice's currency."))
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].queryset = (
+            InvoicePage.objects.live().select_related("client").order_by("-issue_date", "invoice_number")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        invoice, amount = cleaned.get("invoice"), cleaned.get("amount")
+        if (
+            invoice is not None
+            and amount is not None
+            and not money.has_valid_precision(amount, invoice.currency)
+        ):
+            self.add_error("amount", precision_error(invoice.currency))
+        return cleaned
+
+
+class LedgerEntryCreateView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+    """A create view whose form is handed to the ledger rather than saved as a model form."""
+
+    model: type = Payment
+    permission_required = "add"
+    template_name = "caseflow_wagtail/admin/ledger_entry_form.html"
+    index_url_name: str | None = None
+    add_url_name: str | None = None
+    header_icon = ""
+    submit_button_label = _("Record")
+    submit_button_active_label = _("Recording…")
+    success_message = ""
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        invoice_id = self.request.GET.get("invoice", "")
+        if invoice_id.isdigit():
+            invoice = InvoicePage.objects.filter(pk=invoice_id).first()
+            if invoice is not None:
+                initial["invoice"] = invoice
+                initial["currency"] = invoice.currency
+        return initial
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        items = (
+            [
+                {
+                    "url": reverse(self.index_url_name),
+                    "label": self.model._meta.verbose_name_plural.capitalize(),
+                }
+            ]
+            if self.index_url_name
+            else []
+        )
+        return [*self.breadcrumbs_items, *items, {"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["action_url"] = self.request.get_full_path()
+        context["submit_button_label"] = self.submit_button_label
+        context["submit_button_active_label"] = self.submit_button_active_label
+        context["has_unsaved_changes"] = context["form"].is_bound
+        context["media"] = context["form"].media
+        return context
+
+    def record(self, form: forms.Form) -> Any:
+        raise NotImplementedError
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        try:
+            recorded = self.record(form)
+        except LedgerError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        invoice = form.cleaned_data["invoice"]
+        messages.success(
+            self.request,
+            self.success_message
+            % {"amount": recorded.entry.display_amount, "number": invoice.invoice_number},
+            buttons=[messages.button(page_edit_url(invoice), gettext("Open invoice"))],
+        )
+        return HttpResponseRedirect(reverse(self.index_url_name))
+
+    def form_invalid(self, form: forms.Form) -> HttpResponse:
+        messages.validation_error(self.request, gettext("Nothing was recorded: check the form."), form)
+        return super().form_invalid(form)
+
+
+class RecordPaymentView(LedgerEntryCreateView):
+    model = Payment
+    form_class = RecordPaymentForm
+    page_title = _("Record payment")
+    success_message = _("Payment of %(amount)s recorded against invoice %(number)s.")
+
+    def record(self, form: forms.Form) -> ledger.Recorded[Payment]:
+        data = form.cleaned_data
+        return ledger.record_payment(
+            data["invoice"],
+            amount=data["amount"],
+            currency=data["currency"],
+            method=data["method"],
+            source=PaymentSource.MANUAL,
+            received_on=data["received_on"],
+            reference=data["reference"],
+            note=data["note"],
+            user=self.request.user,
+        )
+
+
+class RecordAdjustmentView(LedgerEntryCreateView):
+    model = Adjustment
+    form_class = RecordAdjustmentForm
+    page_title = _("Record refund or credit")
+    success_message = _("Adjustment of %(amount)s recorded against invoice %(number)s.")
+
+    def record(self, form: forms.Form) -> ledger.Recorded[Adjustment]:
+        data = form.cleaned_data
+        return ledger.record_adjustment(
+            data["invoice"],
+            kind=data["kind"],
+            amount=data["amount"],
+            currency=data["invoice"].currency,
+            reason=data["reason"],
+            user=self.request.user,
+        )
+
+
+# -- Payments and Adjustments listings ------------------------------------------------------------------
+
+
+class LedgerIndexView(FormulaSafeExportMixin, IndexView):
+    """A read-only listing of ledger entries: every row opens the inspect view, nothing is editable."""
+
+    def get_base_queryset(self) -> QuerySet:
+        return super().get_base_queryset().select_related("invoice", "invoice__client", "recorded_by")
+
+    def amount_column(self) -> TitleColumn:
+        return TitleColumn(
+            "amount",
+            label=_("Amount"),
+            accessor="display_amount",
+            sort_key="amount",
+            get_url=self.get_inspect_url,
+        )
+
+
+class PaymentIndexView(LedgerIndexView):
+    @cached_property
+    def columns(self) -> list[Column]:
+        return [
+            self.amount_column(),
+            InvoiceLinkColumn("invoice", label=_("Invoice"), sort_key="invoice__invoice_number"),
+            Column(
+                "client", label=_("Client"), accessor="invoice.client.name", sort_key="invoice__client__name"
+            ),
+            Column("method", label=_("Method"), accessor="get_method_display", sort_key="method"),
+            Column("source", label=_("Recorded from"), accessor="get_source_display", sort_key="source"),
+            Column("received_on", label=_("Received on"), sort_key="received_on"),
+            Column("reference", label=_("Reference")),
+        ]
+
+    @cached_property
+    def add_item_label(self) -> str:
+        return gettext("Record payment")
+
+
+class AdjustmentIndexView(LedgerIndexView):
+    @cached_property
+    def columns(self) -> list[Column]:
+        return [
+            self.amount_column(),
+            Column("kind", label=_("Kind"), accessor="get_kind_display", sort_key="kind"),
+            InvoiceLinkColumn("invoice", label=_("Invoice"), sort_key="invoice__invoice_number"),
+            Column(
+                "client", label=_("Client"), accessor="invoice.client.name", sort_key="invoice__client__name"
+            ),
+            Column("reason", label=_("Reason")),
+            Column("created_at", label=_("Recorded at"), sort_key="created_at"),
+        ]
+
+    @cached_property
+    def add_item_label(self) -> str:
+        return gettext("Record refund or credit")
+
+
+# -- invoice actions: regenerate the link, void, restore ------------------------------------------------
+
+
+class InvoiceActionView(WagtailAdminTemplateMixin, FormView):
+    """Confirm, then act on one invoice. Only someone who may edit and publish the page may act."""
+
+    template_name = "caseflow_wagtail/admin/confirm_invoice_action.html"
+    header_icon = "doc-full"
+    form_class: type[forms.Form] = forms.Form
+    confirm_label = _("Confirm")
+    danger = False
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.invoice = get_object_or_404(InvoicePage, pk=kwargs["invoice_id"])
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        permissions = self.invoice.permissions_for_user(request.user)
+        if not (permissions.can_edit() and permissions.can_publish()):
+            raise PermissionDenied
+        refusal = self.refusal()
+        if refusal:
+            messages.error(request, refusal)
+            return redirect(page_edit_url(self.invoice))
+        return super().dispatch(request, *args, **kwargs)
+
+    def refusal(self) -> str:
+        """Why this action cannot apply to the invoice now; empty when it can."""
+        return ""
+
+    def get_page_subtitle(self) -> str:
+        return str(self.invoice)
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("caseflow_invoices:index"), "label": gettext("Invoices")},
+            {"url": page_edit_url(self.invoice), "label": str(self.invoice)},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            invoice=self.invoice,
+            action_url=self.request.get_full_path(),
+            cancel_url=page_edit_url(self.invoice),
+            confirm_label=self.confirm_label,
+            danger=self.danger,
+            explanation=self.explanation(),
+        )
+        return context
+
+    def explanation(self) -> list[str]:
+        return []
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        self.act(form)
+        return redirect(page_edit_url(self.invoice))
+
+    def act(self, form: forms.Form) -> None:
+        raise NotImplementedError
+
+
+class RegenerateLinkView(InvoiceActionView):
+    page_title = _("Regenerate the client's link")
+    confirm_label = _("Yes, regenerate the link")
+    danger = True
+
+    def explanation(self) -> list[str]:
+        return [
+            gettext("The invoice gets a new link and the current one stops working at once."),
+            gettext("Anyone you sent the current link to will need the new one."),
+        ]
+
+    def act(self, form: forms.Form) -> None:
+        self.invoice.regenerate_public_token()
+        log(instance=self.invoice, action=LINK_REGENERATED, user=self.request.user)
+        messages.success(
+            self.request,
+            gettext("Invoice %(number)s has a new link; the old one no longer works.")
+            % {"number": self.invoice.invoice_number},
+        )
+
+
+class VoidInvoiceForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for voiding"),
+        max_length=255,
+        help_text=_("Kept with the invoice and in its history."),
+    )
+
+
+class VoidInvoiceView(InvoiceActionView):
+    page_title = _("Void invoice")
+    form_class = VoidInvoiceForm
+    confirm_label = _("Yes, void the invoice")
+    danger = True
+
+    def refusal(self) -> str:
+        if not self.invoice.live:
+            return gettext("Only a published invoice can be voided; delete a draft instead.")
+        if self.invoice.voided_at:
+            return gettext("This invoice is already void.")
+        return ""
+
+    def explanation(self) -> list[str]:
+        lines = [
+            gettext("A void invoice cannot be paid and its status shows as Void; it can be restored later.")
+        ]
+        if self.invoice.amount_paid > self.invoice.amount_refunded:
+            lines.append(
+                gettext(
+                    "%(amount)s has been received against this invoice. Voiding does not refund it: "
+                    "record a refund separately."
+                )
+                % {
+                    "amount": money.format_money(
+                        self.invoice.amount_paid - self.invoice.amount_refunded, self.invoice.currency
+                    )
+                }
+            )
+        return lines
+
+    def act(self, form: forms.Form) -> None:
+        reason = form.cleaned_data["reason"].strip()
+        # A queryset update: voiding is not a content edit and must not create a revision or republish.
+        InvoicePage.objects.filter(pk=self.invoice.pk).update(voided_at=timezone.now(), void_reason=reason)
+        log(instance=self.invoice, action=INVOICE_VOIDED, user=self.request.user, data={"reason": reason})
+        messages.success(
+            self.request, gettext("Invoice %(number)s is void.") % {"number": self.invoice.invoice_number}
+        )
+
+
+class RestoreInvoiceView(InvoiceActionView):
+    page_title = _("Restore invoice")
+    confirm_label = _("Yes, restore the invoice")
+
+    def refusal(self) -> str:
+        if not self.invoice.voided_at:
+            return gettext("This invoice is not void.")
+        return ""
+
+    def explanation(self) -> list[str]:
+        return [
+            gettext("The invoice was voided: %(reason)s") % {"reason": self.invoice.void_reason or "—"},
+            gettext("Restoring it makes it payable again with its current balance."),
+        ]
+
+    def act(self, form: forms.Form) -> None:
+        InvoicePage.objects.filter(pk=self.invoice.pk).update(voided_at=None, void_reason="")
+        log(instance=self.invoice, action=INVOICE_RESTORED, user=self.request.user)
+        messages.success(
+            self.request,
+            gettext("Invoice %(number)s is restored.") % {"number": self.invoice.invoice_number},
+        )

@@ -1,0 +1,209 @@
+"""The Billing menu: invoices, clients, payments and adjustments in the Wagtail admin.
+
+Payments and adjustments are a ledger: the admin lists, inspects, exports and records them, and never edits
+or deletes one, so those views are not routed at all and their permissions are not offered to groups.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_permission_codename
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.urls import URLPattern, path
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.viewsets.pages import PageListingViewSet
+from wagtail.permissions import policy_registry
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .filters import AdjustmentFilterSet, InvoiceFilterSet, PaymentFilterSet
+from .models import Adjustment, Client, InvoicePage, Payment
+from .views import admin as views
+
+# Page permissions that make the invoice listing useful to someone.
+INVOICE_LISTING_PERMISSIONS = {"add", "change", "publish"}
+
+
+class InvoiceViewSet(PageListingViewSet):
+    """A flat listing of every invoice page, whatever folder it is in."""
+
+    model = InvoicePage
+    name = "caseflow_invoices"
+    url_prefix = "billing/invoices"
+    icon = "doc-full"
+    menu_label = _("Invoices")
+    menu_name = "caseflow-invoices"
+    index_view_class = views.InvoiceIndexView
+    filterset_class = InvoiceFilterSet
+    # The index view defines its own billing columns.
+    columns = PageListingViewSet.UNDEFINED
+    ordering = "-issue_date"
+    export_filename = "invoices"
+
+    @cached_property
+    def menu_item_class(self) -> type[MenuItem]:
+        model = self.model
+
+        def is_shown(_item: MenuItem, request) -> bool:
+            policy = policy_registry.get_by_type(model)
+            return policy.user_has_any_permission(request.user, INVOICE_LISTING_PERMISSIONS)
+
+        return type("InvoicesMenuItem", (MenuItem,), {"is_shown": is_shown})
+
+
+class ClientViewSet(SnippetViewSet):
+    model = Client
+    icon = "group"
+    menu_label = _("Clients")
+    menu_name = "caseflow-clients"
+    # Listed in the Billing menu, so the Snippets menu need not list it again.
+    menu_item_is_registered = True
+    list_display = ["name", "contact_name", "contact_email", "phone"]
+    list_per_page = 50
+    ordering = "name"
+
+
+class LedgerViewSet(ModelViewSet):
+    """Index, inspect and a record form; no edit, copy, delete, history or usage views."""
+
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    add_to_reference_index = False
+    # Ledger entries are not in the search index; search the database.
+    search_backend_name = None
+    list_per_page = 50
+
+    def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_common_view_kwargs(
+            edit_url_name=None,
+            delete_url_name=None,
+            history_url_name=None,
+            usage_url_name=None,
+            **kwargs,
+        )
+
+    def get_add_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        # The record views build their own forms and hand them to the ledger; no model form is needed.
+        return kwargs
+
+    def get_urlpatterns(self) -> list[URLPattern]:
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("new/", self.add_view, name="add"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+
+    @property
+    def url_finder_class(self) -> type[ModelAdminURLFinder]:
+        # Entries are never edited, so "the admin page for this entry" is its inspect view.
+        return type(
+            "_LedgerURLFinder", (ModelAdminURLFinder,), {"edit_url_name": self.get_url_name("inspect")}
+        )
+
+    def get_permissions_to_register(self) -> QuerySet[Permission]:
+        codenames = [get_permission_codename(action, self.model_opts) for action in ("add", "view")]
+        return Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model), codename__in=codenames
+        )
+
+
+class PaymentViewSet(LedgerViewSet):
+    model = Payment
+    name = "caseflow_payments"
+    url_prefix = "billing/payments"
+    icon = "success"
+    menu_label = _("Payments")
+    menu_name = "caseflow-payments"
+    index_view_class = views.PaymentIndexView
+    add_view_class = views.RecordPaymentView
+    filterset_class = PaymentFilterSet
+    search_fields = ["reference", "invoice__invoice_number", "invoice__client__name"]
+    ordering = ["-received_on", "-created_at"]
+    export_filename = "payments"
+    list_export = [
+        "received_on",
+        "invoice.invoice_number",
+        "invoice.client.name",
+        "amount",
+        "currency",
+        "get_method_display",
+        "get_source_display",
+        "reference",
+        "note",
+        "stripe_payment_intent_id",
+        "fee",
+        "net",
+        "recorded_by",
+        "created_at",
+    ]
+    export_headings = {
+        "received_on": _("Received on"),
+        "invoice.invoice_number": _("Invoice"),
+        "invoice.client.name": _("Client"),
+        "amount": _("Amount"),
+        "currency": _("Currency"),
+        "get_method_display": _("Method"),
+        "get_source_display": _("Recorded from"),
+        "reference": _("Reference"),
+        "note": _("Note"),
+        "stripe_payment_intent_id": _("Stripe PaymentIntent"),
+        "fee": _("Stripe fee"),
+        "net": _("Net deposited"),
+        "recorded_by": _("Recorded by"),
+        "created_at": _("Recorded at"),
+    }
+
+
+class AdjustmentViewSet(LedgerViewSet):
+    model = Adjustment
+    name = "caseflow_adjustments"
+    url_prefix = "billing/adjustments"
+    icon = "rotate"
+    menu_label = _("Adjustments")
+    menu_name = "caseflow-adjustments"
+    index_view_class = views.AdjustmentIndexView
+    add_view_class = views.RecordAdjustmentView
+    filterset_class = AdjustmentFilterSet
+    search_fields = ["reason", "invoice__invoice_number", "invoice__client__name"]
+    ordering = ["-created_at"]
+    export_filename = "billing-adjustments"
+    list_export = [
+        "created_at",
+        "invoice.invoice_number",
+        "invoice.client.name",
+        "get_kind_display",
+        "amount",
+        "currency",
+        "reason",
+        "stripe_refund_id",
+        "recorded_by",
+    ]
+    export_headings = {
+        "created_at": _("Recorded at"),
+        "invoice.invoice_number": _("Invoice"),
+        "invoice.client.name": _("Client"),
+        "get_kind_display": _("Kind"),
+        "amount": _("Amount"),
+        "currency": _("Currency"),
+        "reason": _("Reason"),
+        "stripe_refund_id": _("Stripe refund"),
+        "recorded_by": _("Recorded by"),
+    }
+
+
+class BillingViewSetGroup(ViewSetGroup):
+    """One "Billing" menu; later features (subscriptions …) add their viewsets to ``items``."""
+
+    menu_label = _("Billing")
+    menu_name = "billing"
+    menu_icon = "clipboard-list"
+    menu_order = 250
+    items = (InvoiceViewSet, ClientViewSet, PaymentViewSet, AdjustmentViewSet)
