@@ -1,4 +1,6 @@
-"""pytest fixtures for sites that use caseflow-wagtail: ``pytest_plugins = ["caseflow_wagtail.testing.pytest_plugin"]``.
+"""pytest fixtures for sites that use caseflow-wagtail.
+
+Enable them with ``pytest_plugins = ["caseflow_wagtail.testing.pytest_plugin"]`` in a root conftest.py.
 
 Set ``STRIPE_EMULATOR_URL`` to use an emulator that is already running instead of starting one.
 """

@@ -41,7 +41,7 @@ class WebhookReceiver:
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
             def do_POST(self) -> None:
@@ -63,8 +63,9 @@ class WebhookReceiver:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/webhooks/stripe"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
 
     def start(self) -> WebhookReceiver:
         self._thread.start()
@@ -91,7 +92,9 @@ class WebhookReceiver:
     def types(self) -> list[str]:
         return [e["type"] for e in self.events()]
 
-    def wait_for(self, condition: Callable[[list[ReceivedRequest]], bool], timeout: float = 10.0) -> list[ReceivedRequest]:
+    def wait_for(
+        self, condition: Callable[[list[ReceivedRequest]], bool], timeout: float = 10.0
+    ) -> list[ReceivedRequest]:
         deadline = time.monotonic() + timeout
         with self._cond:
             while not condition(self.received):
@@ -99,12 +102,14 @@ class WebhookReceiver:
                 if remaining <= 0:
                     raise TimeoutError(
                         f"webhook receiver: condition not met in {timeout}s; got "
-                        f"{[json.loads(r.body).get('type') for r in self.received]}")
+                        f"{[json.loads(r.body).get('type') for r in self.received]}"
+                    )
                 self._cond.wait(remaining)
             return list(self.received)
 
     def wait_for_types(self, *types: str, timeout: float = 10.0) -> list[ReceivedRequest]:
         """Wait until every event type named has been received at least once."""
+
         def seen(received: list[ReceivedRequest]) -> bool:
             got = {json.loads(r.body).get("type") for r in received}
             return all(t in got for t in types)

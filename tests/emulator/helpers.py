@@ -20,8 +20,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
-def http(method: str, url: str, form: dict[str, str] | None = None,
-         headers: dict[str, str] | None = None, body: bytes | None = None) -> tuple[int, dict[str, str], str]:
+def http(
+    method: str,
+    url: str,
+    form: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+) -> tuple[int, dict[str, str], str]:
     """A raw request that does not follow redirects: (status, headers, text)."""
     data = urllib.parse.urlencode(form).encode() if form is not None else body
     request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
@@ -32,11 +37,13 @@ def http(method: str, url: str, form: dict[str, str] | None = None,
         return exc.code, dict(exc.headers.items()), exc.read().decode()
 
 
-def pay_session(session_url: str, card: str, exp: str = "12 / 34", cvc: str = "123",
-                email: str = "client@example.com") -> tuple[int, str, str]:
+def pay_session(
+    session_url: str, card: str, exp: str = "12 / 34", cvc: str = "123", email: str = "client@example.com"
+) -> tuple[int, str, str]:
     """Submit the hosted Checkout form; returns (status, Location header, page text)."""
-    status, headers, text = http("POST", session_url, {"email": email, "cardnumber": card, "exp": exp,
-                                                       "cvc": cvc, "name": "Jo Client"})
+    status, headers, text = http(
+        "POST", session_url, {"email": email, "cardnumber": card, "exp": exp, "cvc": cvc, "name": "Jo Client"}
+    )
     return status, headers.get("Location", ""), text
 
 
@@ -45,14 +52,23 @@ def complete_3ds(location: str, outcome: str = "complete") -> tuple[int, str]:
     return status, headers.get("Location", "")
 
 
-def checkout_session(client: stripe.StripeClient, amount: int = 12500, currency: str = "usd",
-                     **extra: Any) -> stripe.checkout.Session:
+def checkout_session(
+    client: stripe.StripeClient, amount: int = 12500, currency: str = "usd", **extra: Any
+) -> stripe.checkout.Session:
     params: dict[str, Any] = {
         "mode": "payment",
         "success_url": "https://firm.example/paid?session={CHECKOUT_SESSION_ID}",
         "cancel_url": "https://firm.example/invoice",
-        "line_items": [{"price_data": {"currency": currency, "unit_amount": amount,
-                                       "product_data": {"name": "Invoice INV-0042"}}, "quantity": 1}],
+        "line_items": [
+            {
+                "price_data": {
+                    "currency": currency,
+                    "unit_amount": amount,
+                    "product_data": {"name": "Invoice INV-0042"},
+                },
+                "quantity": 1,
+            }
+        ],
         "metadata": {"invoice": "42"},
         "client_reference_id": "inv-42",
         "payment_intent_data": {"description": "Invoice INV-0042", "metadata": {"invoice": "42"}},
@@ -63,12 +79,19 @@ def checkout_session(client: stripe.StripeClient, amount: int = 12500, currency:
 
 def monthly_price(client: stripe.StripeClient, amount: int = 50000) -> stripe.Price:
     product = client.v1.products.create(params={"name": "Monthly retainer"})
-    return client.v1.prices.create(params={"product": product.id, "unit_amount": amount, "currency": "usd",
-                                           "recurring": {"interval": "month"}})
+    return client.v1.prices.create(
+        params={
+            "product": product.id,
+            "unit_amount": amount,
+            "currency": "usd",
+            "recurring": {"interval": "month"},
+        }
+    )
 
 
-def customer_with_card(client: stripe.StripeClient, card: str = "pm_card_visa",
-                       clock: str | None = None) -> tuple[stripe.Customer, str]:
+def customer_with_card(
+    client: stripe.StripeClient, card: str = "pm_card_visa", clock: str | None = None
+) -> tuple[stripe.Customer, str]:
     params: dict[str, Any] = {"email": "client@example.com", "name": "Jo Client"}
     if clock:
         params["test_clock"] = clock
@@ -86,8 +109,14 @@ def event_types(emulator: EmulatorClient, client: stripe.StripeClient) -> list[s
 SESSION_ID = re.compile(r"cs_test_[A-Za-z0-9]+")
 
 
-def raw(emulator: EmulatorClient, method: str, path: str, params: dict[str, Any] | None = None,
-        key: str | None = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+def raw(
+    emulator: EmulatorClient,
+    method: str,
+    path: str,
+    params: dict[str, Any] | None = None,
+    key: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any]:
     """A Stripe API call without stripe-python, returning (status, decoded JSON)."""
     import json
 
@@ -97,8 +126,12 @@ def raw(emulator: EmulatorClient, method: str, path: str, params: dict[str, Any]
     encoded = urllib.parse.urlencode(encode_form(params or {}))
     url = f"{emulator.base_url}{path}"
     if method == "POST":
-        status, _, text = http(method, url, body=encoded.encode(),
-                               headers={**all_headers, "Content-Type": "application/x-www-form-urlencoded"})
+        status, _, text = http(
+            method,
+            url,
+            body=encoded.encode(),
+            headers={**all_headers, "Content-Type": "application/x-www-form-urlencoded"},
+        )
     else:
         status, _, text = http(method, url + (f"?{encoded}" if encoded else ""), headers=all_headers)
     return status, json.loads(text)

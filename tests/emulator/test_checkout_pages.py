@@ -19,8 +19,10 @@ def test_page_shows_merchant_lines_amount_and_card_fields(stripe_emulator, strip
     assert "<script" not in page and "https://" not in page.split("</head>")[0]
 
 
-@pytest.mark.parametrize(("currency", "amount", "shown"),
-                         [("jpy", 15000, "¥15,000"), ("kwd", 12340, "12.340 KWD"), ("eur", 100, "€1.00")])
+@pytest.mark.parametrize(
+    ("currency", "amount", "shown"),
+    [("jpy", 15000, "¥15,000"), ("kwd", 12340, "12.340 KWD"), ("eur", 100, "€1.00")],
+)
 def test_amounts_are_formatted_by_currency_exponent(stripe_client, currency, amount, shown):
     session = checkout_session(stripe_client, amount=amount, currency=currency)
     assert shown in http("GET", session.url)[2]
@@ -74,7 +76,7 @@ def test_three_d_secure_complete_and_fail(stripe_client, card):
     assert status == 303 and location.endswith(f"/checkout/{session.id}/authenticate")
     page = http("GET", location)[2]
     assert "Complete" in page and "Fail" in page
-    status, back = complete_3ds(location, "fail")
+    status, _ = complete_3ds(location, "fail")
     assert status == 402
     status, location, _ = pay_session(session.url, card)
     status, success = complete_3ds(location, "complete")
@@ -94,12 +96,17 @@ def test_cancel_link_and_expired_page(stripe_emulator, stripe_client):
 
 def test_subscription_mode_checkout(stripe_client):
     price = monthly_price(stripe_client, 30000)
-    session = stripe_client.v1.checkout.sessions.create(params={
-        "mode": "subscription", "success_url": "https://firm.example/ok?s={CHECKOUT_SESSION_ID}",
-        "line_items": [{"price": price.id, "quantity": 1}], "customer_email": "retainer@example.com"})
+    session = stripe_client.v1.checkout.sessions.create(
+        params={
+            "mode": "subscription",
+            "success_url": "https://firm.example/ok?s={CHECKOUT_SESSION_ID}",
+            "line_items": [{"price": price.id, "quantity": 1}],
+            "customer_email": "retainer@example.com",
+        }
+    )
     status, _, page = pay_session(session.url, "4000000000000341")
     assert status == 402 and "declined" in page
-    status, location, _ = pay_session(session.url, "4242424242424242")
+    status, _location, _ = pay_session(session.url, "4242424242424242")
     assert status == 303
     done = stripe_client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["subscription"]})
     assert done.status == "complete" and done.payment_status == "paid"
@@ -109,16 +116,28 @@ def test_subscription_mode_checkout(stripe_client):
 
 def test_portal_replaces_default_card_and_returns(stripe_client):
     customer, old_pm = customer_with_card(stripe_client)
-    portal = stripe_client.v1.billing_portal.sessions.create(params={
-        "customer": customer.id, "return_url": "https://firm.example/account",
-        "flow_data": {"type": "payment_method_update",
-                      "after_completion": {"type": "redirect",
-                                           "redirect": {"return_url": "https://firm.example/card-updated"}}}})
+    portal = stripe_client.v1.billing_portal.sessions.create(
+        params={
+            "customer": customer.id,
+            "return_url": "https://firm.example/account",
+            "flow_data": {
+                "type": "payment_method_update",
+                "after_completion": {
+                    "type": "redirect",
+                    "redirect": {"return_url": "https://firm.example/card-updated"},
+                },
+            },
+        }
+    )
     page = http("GET", portal.url)[2]
     assert "Visa •••• 4242" in page and 'name="cardnumber"' in page
-    status, _, page = http("POST", portal.url, {"cardnumber": "4000000000000002", "exp": "12/34", "cvc": "123"})
+    status, _, page = http(
+        "POST", portal.url, {"cardnumber": "4000000000000002", "exp": "12/34", "cvc": "123"}
+    )
     assert status == 402 and "declined" in page
-    status, headers, _ = http("POST", portal.url, {"cardnumber": "5555555555554444", "exp": "12/34", "cvc": "123"})
+    status, headers, _ = http(
+        "POST", portal.url, {"cardnumber": "5555555555554444", "exp": "12/34", "cvc": "123"}
+    )
     assert status == 303 and headers["Location"] == "https://firm.example/card-updated"
     updated = stripe_client.v1.customers.retrieve(customer.id)
     new_pm = stripe_client.v1.payment_methods.retrieve(updated.invoice_settings.default_payment_method)

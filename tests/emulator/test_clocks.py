@@ -11,10 +11,9 @@ from .helpers import customer_with_card, monthly_price
 START = int(dt.datetime(2027, 1, 31, 9, 0, tzinfo=dt.UTC).timestamp())
 
 
-
 def _subscribed(client: stripe.StripeClient, card: str = "pm_card_visa"):
     clock = client.v1.test_helpers.test_clocks.create(params={"frozen_time": START, "name": "retainer"})
-    customer, pm = customer_with_card(client, card, clock=clock.id)
+    customer, _pm = customer_with_card(client, card, clock=clock.id)
     price = monthly_price(client, 50000)
     sub = client.v1.subscriptions.create(params={"customer": customer.id, "items": [{"price": price.id}]})
     assert sub.status == "active" and sub.start_date == START and sub.test_clock == clock.id
@@ -26,9 +25,10 @@ def _invoice_paid_events(client: stripe.StripeClient) -> list[stripe.Event]:
 
 
 def test_three_months_make_three_paid_renewal_invoices(stripe_emulator, stripe_client, webhook_receiver):
-    stripe_client.v1.webhook_endpoints.create(params={"url": webhook_receiver.url,
-                                                      "enabled_events": ["invoice.paid"]})
-    clock, customer, sub = _subscribed(stripe_client)
+    stripe_client.v1.webhook_endpoints.create(
+        params={"url": webhook_receiver.url, "enabled_events": ["invoice.paid"]}
+    )
+    clock, _customer, sub = _subscribed(stripe_client)
     assert len(_invoice_paid_events(stripe_client)) == 1  # the first invoice, at sign-up
     # Jan 31 + 3 months: renewals on Feb 28, Mar 31 and Apr 30 (Stripe keeps the anchor day).
     target = int(dt.datetime(2027, 4, 30, 12, 0, tzinfo=dt.UTC).timestamp())
@@ -39,8 +39,9 @@ def test_three_months_make_three_paid_renewal_invoices(stripe_emulator, stripe_c
     cycles = [i for i in renewals if i.billing_reason == "subscription_cycle"]
     assert len(cycles) == 3
     assert all(i.status == "paid" and i.amount_paid == 50000 for i in cycles)
-    period_days = sorted(dt.datetime.fromtimestamp(i.lines.data[0].period.start, dt.UTC).date().isoformat()
-                         for i in cycles)
+    period_days = sorted(
+        dt.datetime.fromtimestamp(i.lines.data[0].period.start, dt.UTC).date().isoformat() for i in cycles
+    )
     assert period_days == ["2027-02-28", "2027-03-31", "2027-04-30"]
     paid_events = _invoice_paid_events(stripe_client)
     assert len(paid_events) == 4
@@ -54,8 +55,9 @@ def test_three_months_make_three_paid_renewal_invoices(stripe_emulator, stripe_c
 
 def test_renewal_with_0341_fails_and_subscription_goes_past_due(stripe_emulator, stripe_client):
     clock, customer, sub = _subscribed(stripe_client)
-    failing = stripe_client.v1.payment_methods.attach("pm_card_chargeCustomerFail",
-                                                      params={"customer": customer.id})
+    failing = stripe_client.v1.payment_methods.attach(
+        "pm_card_chargeCustomerFail", params={"customer": customer.id}
+    )
     stripe_client.v1.subscriptions.update(sub.id, params={"default_payment_method": failing.id})
     stripe_emulator.advance_clock(clock.id, seconds=31 * 86400)
 
@@ -76,8 +78,9 @@ def test_renewal_with_0341_fails_and_subscription_goes_past_due(stripe_emulator,
 
 def test_3ds_card_renewal_needs_action(stripe_client):
     clock, customer, sub = _subscribed(stripe_client)
-    always = stripe_client.v1.payment_methods.attach("pm_card_authenticationRequired",
-                                                     params={"customer": customer.id})
+    always = stripe_client.v1.payment_methods.attach(
+        "pm_card_authenticationRequired", params={"customer": customer.id}
+    )
     stripe_client.v1.subscriptions.update(sub.id, params={"default_payment_method": always.id})
     stripe_client.v1.test_helpers.test_clocks.advance(clock.id, params={"frozen_time": START + 31 * 86400})
     assert stripe_client.v1.subscriptions.retrieve(sub.id).status == "past_due"
@@ -85,7 +88,7 @@ def test_3ds_card_renewal_needs_action(stripe_client):
 
 
 def test_cancel_at_period_end_ends_at_the_renewal(stripe_client):
-    clock, customer, sub = _subscribed(stripe_client)
+    clock, _customer, sub = _subscribed(stripe_client)
     stripe_client.v1.subscriptions.update(sub.id, params={"cancel_at_period_end": True})
     stripe_client.v1.test_helpers.test_clocks.advance(clock.id, params={"frozen_time": START + 40 * 86400})
     ended = stripe_client.v1.subscriptions.retrieve(sub.id)

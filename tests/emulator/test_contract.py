@@ -50,8 +50,8 @@ RESOURCE_CLASSES: dict[str, type] = {
 # Deliberate differences from fixtures3.json, each with its reason. Keys are "resource.path".
 DIFFERENCES: dict[str, str] = {
     "event.data.object": "an event carries whichever object changed; the fixture shows a plan",
-    "webhook_endpoint.secret": "Stripe returns the signing secret only in the response to the create call",
-    "invoice_payment.payment.payment_intent": "the fixture's polymorphic payment omits the variant's id field",
+    "webhook_endpoint.secret": "Stripe returns the signing secret only when the endpoint is created",
+    "invoice_payment.payment.payment_intent": "the fixture's polymorphic payment omits the variant's id",
     "line_item.pricing.price_details": "the fixture's polymorphic pricing omits the price_details variant",
     "event.data.previous_attributes": "present on *.updated events, as in Stripe",
 }
@@ -99,8 +99,15 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def compare(resource: str, ours: dict[str, Any], fixture: dict[str, Any], cls: type | None, path: str,
-            problems: list[str], top: bool) -> None:
+def compare(
+    resource: str,
+    ours: dict[str, Any],
+    fixture: dict[str, Any],
+    cls: type | None,
+    path: str,
+    problems: list[str],
+    top: bool,
+) -> None:
     hints = _annotations(cls) if cls else {}
     for key in fixture:
         where = f"{path}.{key}"
@@ -131,13 +138,20 @@ def compare(resource: str, ours: dict[str, Any], fixture: dict[str, Any], cls: t
                 continue
             problems.append(f"{where}: {_kind(value)} where Stripe has {_kind(expected)}")
             continue
-        nested, is_list = _nested_class(members)
+        nested, _is_list = _nested_class(members)
         if isinstance(value, dict) and isinstance(expected, dict) and expected:
             if value.get("object") == "list" and expected.get("object") == "list":
                 if value["data"] and expected["data"]:
                     item_resource = expected["data"][0].get("object", "")
-                    compare(resource, value["data"][0], expected["data"][0],
-                            RESOURCE_CLASSES.get(item_resource), where + ".data[]", problems, False)
+                    compare(
+                        resource,
+                        value["data"][0],
+                        expected["data"][0],
+                        RESOURCE_CLASSES.get(item_resource),
+                        where + ".data[]",
+                        problems,
+                        False,
+                    )
                 continue
             if isinstance(value.get("object"), str) and value["object"] in RESOURCE_CLASSES:
                 nested = RESOURCE_CLASSES[value["object"]]
@@ -167,14 +181,29 @@ def every_object(stripe_emulator, stripe_client) -> dict[str, dict[str, Any]]:
         assert status == 200, body
         return body
 
-    created = raw(stripe_emulator, "POST", "/v1/webhook_endpoints",
-                  {"url": "http://127.0.0.1:9/hook", "enabled_events": ["*"]})[1]
+    created = raw(
+        stripe_emulator,
+        "POST",
+        "/v1/webhook_endpoints",
+        {"url": "http://127.0.0.1:9/hook", "enabled_events": ["*"]},
+    )[1]
     objects["webhook_endpoint"] = get(f"/v1/webhook_endpoints/{created['id']}")
-    session = client.v1.checkout.sessions.create(params={
-        "mode": "payment", "success_url": "https://firm.example/ok",
-        "line_items": [{"price_data": {"currency": "usd", "unit_amount": 9900,
-                                       "product_data": {"name": "Invoice 7"}}, "quantity": 1}],
-    })
+    session = client.v1.checkout.sessions.create(
+        params={
+            "mode": "payment",
+            "success_url": "https://firm.example/ok",
+            "line_items": [
+                {
+                    "price_data": {
+                        "currency": "usd",
+                        "unit_amount": 9900,
+                        "product_data": {"name": "Invoice 7"},
+                    },
+                    "quantity": 1,
+                }
+            ],
+        }
+    )
     objects["item"] = get(f"/v1/checkout/sessions/{session.id}/line_items")["data"][0]
     status, location, _ = pay_session(session.url, "4242424242424242")
     assert status == 303, location
@@ -182,7 +211,9 @@ def every_object(stripe_emulator, stripe_client) -> dict[str, dict[str, Any]]:
     pi = get(f"/v1/payment_intents/{objects['checkout.session']['payment_intent']}")
     objects["payment_intent"] = pi
     objects["charge"] = get(f"/v1/charges/{pi['latest_charge']}")
-    objects["balance_transaction"] = get(f"/v1/balance_transactions/{objects['charge']['balance_transaction']}")
+    objects["balance_transaction"] = get(
+        f"/v1/balance_transactions/{objects['charge']['balance_transaction']}"
+    )
     objects["payment_method"] = get(f"/v1/payment_methods/{pi['payment_method']}")
     refund = client.v1.refunds.create(params={"payment_intent": pi["id"], "amount": 100})
     objects["refund"] = get(f"/v1/refunds/{refund.id}")
@@ -201,23 +232,41 @@ def every_object(stripe_emulator, stripe_client) -> dict[str, dict[str, Any]]:
     objects["invoice"] = invoice
     objects["line_item"] = get(f"/v1/invoices/{invoice['id']}/lines")["data"][0]
     objects["invoice_payment"] = get(f"/v1/invoice_payments?invoice={invoice['id']}")["data"][0]
-    objects["billing_portal.session"] = raw(stripe_emulator, "POST", "/v1/billing_portal/sessions", {
-        "customer": customer.id, "return_url": "https://firm.example/account",
-        "flow_data": {"type": "payment_method_update"}})[1]
-    setup = client.v1.checkout.sessions.create(params={"mode": "setup", "currency": "usd", "customer": customer.id,
-                                                       "success_url": "https://firm.example/ok"})
+    objects["billing_portal.session"] = raw(
+        stripe_emulator,
+        "POST",
+        "/v1/billing_portal/sessions",
+        {
+            "customer": customer.id,
+            "return_url": "https://firm.example/account",
+            "flow_data": {"type": "payment_method_update"},
+        },
+    )[1]
+    setup = client.v1.checkout.sessions.create(
+        params={
+            "mode": "setup",
+            "currency": "usd",
+            "customer": customer.id,
+            "success_url": "https://firm.example/ok",
+        }
+    )
     pay_session(setup.url, "4242424242424242")
-    objects["setup_intent"] = get(f"/v1/setup_intents/{get(f'/v1/checkout/sessions/{setup.id}')['setup_intent']}")
+    objects["setup_intent"] = get(
+        f"/v1/setup_intents/{get(f'/v1/checkout/sessions/{setup.id}')['setup_intent']}"
+    )
     objects["event"] = get("/v1/events?type=customer.subscription.updated")["data"][0]
 
-    objects["deleted_webhook_endpoint"] = raw(stripe_emulator, "DELETE", f"/v1/webhook_endpoints/{created['id']}")[1]
+    objects["deleted_webhook_endpoint"] = raw(
+        stripe_emulator, "DELETE", f"/v1/webhook_endpoints/{created['id']}"
+    )[1]
     spare = client.v1.customers.create()
     objects["deleted_customer"] = raw(stripe_emulator, "DELETE", f"/v1/customers/{spare.id}")[1]
     loose = client.v1.products.create(params={"name": "Unused"})
     objects["deleted_product"] = raw(stripe_emulator, "DELETE", f"/v1/products/{loose.id}")[1]
     other_clock = client.v1.test_helpers.test_clocks.create(params={"frozen_time": 1_780_000_000})
     objects["deleted_test_helpers.test_clock"] = raw(
-        stripe_emulator, "DELETE", f"/v1/test_helpers/test_clocks/{other_clock.id}")[1]
+        stripe_emulator, "DELETE", f"/v1/test_helpers/test_clocks/{other_clock.id}"
+    )[1]
     return objects
 
 

@@ -1,4 +1,7 @@
-"""Stripe's HTTP protocol: keys, form encoding, unknown parameters, idempotency, pagination, errors, faults."""
+"""Stripe's HTTP protocol.
+
+Keys, form encoding, unknown parameters, idempotency, pagination, errors and injected faults.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,10 @@ def test_form_bracket_notation_decodes_nested_values():
         "&metadata[note]=&flag=true"
     )
     assert parsed == {
-        "line_items": [{"price_data": {"product_data": {"name": "Fee"}}, "quantity": "2"}, {"price": "price_1"}],
+        "line_items": [
+            {"price_data": {"product_data": {"name": "Fee"}}, "quantity": "2"},
+            {"price": "price_1"},
+        ],
         "expand": ["payment_intent", "customer"],
         "metadata": {"0": "zero", "note": ""},
         "flag": "true",
@@ -57,8 +63,9 @@ def test_publishable_and_live_keys_raise_authentication_error(stripe_emulator):
 
 def test_basic_auth_is_accepted(stripe_emulator):
     token = base64.b64encode(f"{stripe_emulator.secret_key}:".encode()).decode()
-    status, _, _ = http("GET", f"{stripe_emulator.base_url}/v1/customers",
-                        headers={"Authorization": f"Basic {token}"})
+    status, _, _ = http(
+        "GET", f"{stripe_emulator.base_url}/v1/customers", headers={"Authorization": f"Basic {token}"}
+    )
     assert status == 200
 
 
@@ -75,11 +82,23 @@ def test_unknown_parameters_are_named(stripe_client):
     assert caught.value.param == "emial"
     assert caught.value.http_status == 400
     with pytest.raises(stripe.InvalidRequestError) as caught:
-        stripe_client.v1.checkout.sessions.create(params={
-            "mode": "payment", "success_url": "https://firm.example/ok",
-            "line_items": [{"price_data": {"currency": "usd", "unit_amount": 100, "product_data": {"name": "x"},
-                                           "colour": "red"}, "quantity": 1}],  # type: ignore[typeddict-unknown-key]
-        })
+        stripe_client.v1.checkout.sessions.create(
+            params={
+                "mode": "payment",
+                "success_url": "https://firm.example/ok",
+                "line_items": [
+                    {
+                        "price_data": {
+                            "currency": "usd",
+                            "unit_amount": 100,
+                            "product_data": {"name": "x"},
+                            "colour": "red",
+                        },
+                        "quantity": 1,
+                    }
+                ],  # type: ignore[typeddict-unknown-key]
+            }
+        )
     assert caught.value.param == "line_items[0][price_data][colour]"
 
 
@@ -127,11 +146,17 @@ def test_replay_has_header_and_declines_are_replayed(stripe_emulator):
     assert first[0] == second[0] == 402
     assert first[1] == second[1]
     status, response_headers, _ = http(
-        "POST", f"{stripe_emulator.base_url}/v1/customers", body=b"email=x%40example.com",
-        headers={"Authorization": f"Bearer {stripe_emulator.secret_key}", "Idempotency-Key": "c-1"})
+        "POST",
+        f"{stripe_emulator.base_url}/v1/customers",
+        body=b"email=x%40example.com",
+        headers={"Authorization": f"Bearer {stripe_emulator.secret_key}", "Idempotency-Key": "c-1"},
+    )
     status, response_headers, _ = http(
-        "POST", f"{stripe_emulator.base_url}/v1/customers", body=b"email=x%40example.com",
-        headers={"Authorization": f"Bearer {stripe_emulator.secret_key}", "Idempotency-Key": "c-1"})
+        "POST",
+        f"{stripe_emulator.base_url}/v1/customers",
+        body=b"email=x%40example.com",
+        headers={"Authorization": f"Bearer {stripe_emulator.secret_key}", "Idempotency-Key": "c-1"},
+    )
     assert status == 200
     assert response_headers["Idempotent-Replayed"] == "true"
 
@@ -145,17 +170,24 @@ def test_pagination(stripe_client):
     assert [c.id for c in page2.data] == ids[::-1][3:6]
     before = stripe_client.v1.customers.list(params={"limit": 2, "ending_before": page2.data[0].id})
     assert [c.id for c in before.data] == ids[::-1][1:3]
-    assert [c.id for c in stripe_client.v1.customers.list(params={"limit": 2}).auto_paging_iter()] == ids[::-1]
+    assert [c.id for c in stripe_client.v1.customers.list(params={"limit": 2}).auto_paging_iter()] == ids[
+        ::-1
+    ]
     with pytest.raises(stripe.InvalidRequestError) as caught:
         stripe_client.v1.customers.list(params={"limit": 101})
     assert caught.value.param == "limit"
 
 
 def test_expand_nested_and_in_lists(stripe_client):
-    pi = stripe_client.v1.payment_intents.create(params={
-        "amount": 1000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True,
-        "expand": ["latest_charge.balance_transaction", "payment_method"],
-    })
+    pi = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 1000,
+            "currency": "usd",
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+            "expand": ["latest_charge.balance_transaction", "payment_method"],
+        }
+    )
     assert pi.latest_charge.balance_transaction.fee == 59
     assert pi.payment_method.card.last4 == "4242"
     charges = stripe_client.v1.charges.list(params={"expand": ["data.payment_intent"]})
@@ -188,8 +220,12 @@ def test_stripe_client_retries_a_500_with_the_same_idempotency_key(stripe_emulat
 
 
 def test_injected_delay_times_out_the_client(stripe_emulator):
-    client = stripe.StripeClient(stripe_emulator.secret_key, base_addresses={"api": stripe_emulator.base_url},
-                                 http_client=stripe.RequestsClient(timeout=0.3), max_network_retries=0)
+    client = stripe.StripeClient(
+        stripe_emulator.secret_key,
+        base_addresses={"api": stripe_emulator.base_url},
+        http_client=stripe.RequestsClient(timeout=0.3),
+        max_network_retries=0,
+    )
     stripe_emulator.delay_next("/v1/customers", seconds=0.8, count=1)
     started = time.monotonic()
     with pytest.raises(stripe.APIConnectionError):

@@ -13,9 +13,13 @@ from .helpers import checkout_session, customer_with_card, monthly_price, pay_se
 
 
 def test_customers_crud(stripe_client):
-    c = stripe_client.v1.customers.create(params={"email": "jo@example.com", "name": "Jo", "metadata": {"a": "1"}})
+    c = stripe_client.v1.customers.create(
+        params={"email": "jo@example.com", "name": "Jo", "metadata": {"a": "1"}}
+    )
     assert c.id.startswith("cus_") and c.object == "customer" and c.livemode is False
-    updated = stripe_client.v1.customers.update(c.id, params={"name": "Jo Client", "metadata": {"a": "", "b": "2"}})
+    updated = stripe_client.v1.customers.update(
+        c.id, params={"name": "Jo Client", "metadata": {"a": "", "b": "2"}}
+    )
     assert updated.name == "Jo Client" and updated.metadata.to_dict() == {"b": "2"}
     assert stripe_client.v1.customers.list(params={"email": "jo@example.com"}).data[0].id == c.id
     deleted = stripe_client.v1.customers.delete(c.id)
@@ -25,11 +29,22 @@ def test_customers_crud(stripe_client):
 
 def test_products_and_prices(stripe_client):
     product = stripe_client.v1.products.create(params={"name": "Retainer", "description": "Monthly"})
-    one_off = stripe_client.v1.prices.create(params={"product": product.id, "unit_amount": 2500, "currency": "gbp"})
-    assert one_off.type == "one_time" and one_off.recurring is None and str(one_off.unit_amount_decimal) == "2500"
-    monthly = stripe_client.v1.prices.create(params={
-        "product_data": {"name": "Advice line"}, "unit_amount": 9900, "currency": "usd",
-        "recurring": {"interval": "month", "interval_count": 1}})
+    one_off = stripe_client.v1.prices.create(
+        params={"product": product.id, "unit_amount": 2500, "currency": "gbp"}
+    )
+    assert (
+        one_off.type == "one_time"
+        and one_off.recurring is None
+        and str(one_off.unit_amount_decimal) == "2500"
+    )
+    monthly = stripe_client.v1.prices.create(
+        params={
+            "product_data": {"name": "Advice line"},
+            "unit_amount": 9900,
+            "currency": "usd",
+            "recurring": {"interval": "month", "interval_count": 1},
+        }
+    )
     assert monthly.type == "recurring" and monthly.recurring.interval == "month"
     assert stripe_client.v1.products.retrieve(monthly.product).name == "Advice line"
     assert [p.id for p in stripe_client.v1.prices.list(params={"product": product.id}).data] == [one_off.id]
@@ -44,8 +59,12 @@ def test_products_and_prices(stripe_client):
 
 def test_payment_methods_attach_detach(stripe_client):
     customer = stripe_client.v1.customers.create()
-    pm = stripe_client.v1.payment_methods.create(params={
-        "type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}})
+    pm = stripe_client.v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+        }
+    )
     assert pm.card.last4 == "4242" and pm.card.brand == "visa" and pm.customer is None
     attached = stripe_client.v1.payment_methods.attach(pm.id, params={"customer": customer.id})
     assert attached.customer == customer.id
@@ -53,8 +72,9 @@ def test_payment_methods_attach_detach(stripe_client):
     assert [p.id for p in listed.data] == [pm.id]
     assert stripe_client.v1.payment_methods.detach(pm.id).customer is None
     with pytest.raises(stripe.CardError) as caught:
-        stripe_client.v1.payment_methods.create(params={
-            "type": "card", "card": {"number": "4242424242424241", "exp_month": 12, "exp_year": 2034}})
+        stripe_client.v1.payment_methods.create(
+            params={"type": "card", "card": {"number": "4242424242424241", "exp_month": 12, "exp_year": 2034}}
+        )
     assert caught.value.code == "incorrect_number"
     # 0341 attaches fine; only its charges fail.
     stripe_client.v1.payment_methods.attach("pm_card_chargeCustomerFail", params={"customer": customer.id})
@@ -72,8 +92,9 @@ def test_payment_methods_attach_detach(stripe_client):
 )
 def test_declines_raise_card_error(stripe_client, pm, code, decline_code):
     with pytest.raises(stripe.CardError) as caught:
-        stripe_client.v1.payment_intents.create(params={
-            "amount": 5000, "currency": "usd", "payment_method": pm, "confirm": True})
+        stripe_client.v1.payment_intents.create(
+            params={"amount": 5000, "currency": "usd", "payment_method": pm, "confirm": True}
+        )
     error = caught.value
     assert error.http_status == 402
     assert error.code == code
@@ -84,14 +105,20 @@ def test_declines_raise_card_error(stripe_client, pm, code, decline_code):
 
 
 def test_payment_intent_lifecycle_with_fee_and_net(stripe_client):
-    pi = stripe_client.v1.payment_intents.create(params={
-        "amount": 123456, "currency": "usd", "description": "Invoice 9", "metadata": {"invoice": "9"}})
+    pi = stripe_client.v1.payment_intents.create(
+        params={"amount": 123456, "currency": "usd", "description": "Invoice 9", "metadata": {"invoice": "9"}}
+    )
     assert pi.status == "requires_payment_method" and pi.client_secret.startswith(pi.id + "_secret_")
     pi = stripe_client.v1.payment_intents.update(pi.id, params={"amount": 100000})
     pi = stripe_client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa"})
     assert pi.status == "succeeded" and pi.amount_received == 100000
     charge = stripe_client.v1.charges.retrieve(pi.latest_charge)
-    assert charge.paid and charge.captured and charge.payment_intent == pi.id and charge.metadata["invoice"] == "9"
+    assert (
+        charge.paid
+        and charge.captured
+        and charge.payment_intent == pi.id
+        and charge.metadata["invoice"] == "9"
+    )
     txn = stripe_client.v1.balance_transactions.retrieve(charge.balance_transaction)
     assert txn.fee == 2930 and txn.net == 100000 - 2930 and txn.source == charge.id and txn.type == "charge"
     assert stripe_client.v1.balance_transactions.list(params={"source": charge.id}).data[0].id == txn.id
@@ -102,8 +129,9 @@ def test_payment_intent_lifecycle_with_fee_and_net(stripe_client):
     assert stripe_client.v1.payment_intents.cancel(other.id).status == "canceled"
 
 
-@pytest.mark.parametrize(("amount", "fee"), [(100, 33), (1000, 59), (1017, 59), (1018, 60), (1034, 60),
-                                             (1035, 60), (12345, 388)])
+@pytest.mark.parametrize(
+    ("amount", "fee"), [(100, 33), (1000, 59), (1017, 59), (1018, 60), (1034, 60), (1035, 60), (12345, 388)]
+)
 def test_fee_is_2_9_percent_plus_30_rounded_half_up(amount, fee):
     assert fee_for(amount) == fee
 
@@ -111,9 +139,15 @@ def test_fee_is_2_9_percent_plus_30_rounded_half_up(amount, fee):
 def test_three_d_secure_through_the_api(stripe_emulator, stripe_client):
     from .helpers import complete_3ds
 
-    pi = stripe_client.v1.payment_intents.create(params={
-        "amount": 5000, "currency": "usd", "payment_method": "pm_card_authenticationRequired", "confirm": True,
-        "return_url": "https://firm.example/back"})
+    pi = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": 5000,
+            "currency": "usd",
+            "payment_method": "pm_card_authenticationRequired",
+            "confirm": True,
+            "return_url": "https://firm.example/back",
+        }
+    )
     assert pi.status == "requires_action" and pi.next_action.type == "redirect_to_url"
     status, location = complete_3ds(pi.next_action.redirect_to_url.url)
     assert status == 303 and location.startswith("https://firm.example/back?payment_intent=" + pi.id)
@@ -122,9 +156,12 @@ def test_three_d_secure_through_the_api(stripe_emulator, stripe_client):
 
 
 def test_refunds_full_and_partial(stripe_client):
-    pi = stripe_client.v1.payment_intents.create(params={
-        "amount": 10000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True})
-    part = stripe_client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 2500, "reason": "duplicate"})
+    pi = stripe_client.v1.payment_intents.create(
+        params={"amount": 10000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+    )
+    part = stripe_client.v1.refunds.create(
+        params={"payment_intent": pi.id, "amount": 2500, "reason": "duplicate"}
+    )
     assert part.status == "succeeded" and part.amount == 2500 and part.charge == pi.latest_charge
     charge = stripe_client.v1.charges.retrieve(pi.latest_charge)
     assert charge.amount_refunded == 2500 and charge.refunded is False
@@ -140,12 +177,16 @@ def test_refunds_full_and_partial(stripe_client):
     with pytest.raises(stripe.InvalidRequestError) as caught:
         stripe_client.v1.refunds.create(params={"charge": charge.id})
     assert caught.value.code == "charge_already_refunded"
-    assert {r.id for r in stripe_client.v1.refunds.list(params={"charge": charge.id}).data} == {part.id, rest.id}
+    assert {r.id for r in stripe_client.v1.refunds.list(params={"charge": charge.id}).data} == {
+        part.id,
+        rest.id,
+    }
 
 
 def test_dashboard_refund_through_control_api(stripe_emulator, stripe_client):
-    pi = stripe_client.v1.payment_intents.create(params={
-        "amount": 4000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True})
+    pi = stripe_client.v1.payment_intents.create(
+        params={"amount": 4000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+    )
     refund = stripe_emulator.refund(payment_intent=pi.id, amount=1000)
     assert refund["amount"] == 1000
     events = stripe_client.v1.events.list(params={"type": "charge.refunded"}).data
@@ -182,8 +223,14 @@ def test_checkout_session_zero_decimal_currency(stripe_client):
 
 def test_setup_mode_saves_a_card(stripe_client):
     customer = stripe_client.v1.customers.create(params={"email": "s@example.com"})
-    session = stripe_client.v1.checkout.sessions.create(params={
-        "mode": "setup", "currency": "usd", "customer": customer.id, "success_url": "https://firm.example/ok"})
+    session = stripe_client.v1.checkout.sessions.create(
+        params={
+            "mode": "setup",
+            "currency": "usd",
+            "customer": customer.id,
+            "success_url": "https://firm.example/ok",
+        }
+    )
     assert session.payment_status == "no_payment_required"
     status, location, _ = pay_session(session.url, "4242424242424242")
     assert status == 303 and location == "https://firm.example/ok"
@@ -194,19 +241,31 @@ def test_setup_mode_saves_a_card(stripe_client):
 
 def test_subscription_lifecycle(stripe_client):
     price = monthly_price(stripe_client, 50000)
-    customer, pm = customer_with_card(stripe_client)
-    sub = stripe_client.v1.subscriptions.create(params={
-        "customer": customer.id, "items": [{"price": price.id}], "metadata": {"matter": "M-1"},
-        "expand": ["latest_invoice"]})
+    customer, _pm = customer_with_card(stripe_client)
+    sub = stripe_client.v1.subscriptions.create(
+        params={
+            "customer": customer.id,
+            "items": [{"price": price.id}],
+            "metadata": {"matter": "M-1"},
+            "expand": ["latest_invoice"],
+        }
+    )
     assert sub.status == "active"
     invoice = sub.latest_invoice
-    assert invoice.status == "paid" and invoice.amount_paid == 50000 and invoice.billing_reason == "subscription_create"
+    assert (
+        invoice.status == "paid"
+        and invoice.amount_paid == 50000
+        and invoice.billing_reason == "subscription_create"
+    )
     assert invoice.parent.type == "subscription_details"
     assert invoice.parent.subscription_details.subscription == sub.id
     assert invoice.parent.subscription_details.metadata["matter"] == "M-1"
     payments = stripe_client.v1.invoice_payments.list(params={"invoice": invoice.id})
     assert payments.data[0].status == "paid" and payments.data[0].payment.type == "payment_intent"
-    assert stripe_client.v1.payment_intents.retrieve(payments.data[0].payment.payment_intent).status == "succeeded"
+    assert (
+        stripe_client.v1.payment_intents.retrieve(payments.data[0].payment.payment_intent).status
+        == "succeeded"
+    )
     item = sub["items"].data[0]
     assert item.current_period_end > item.current_period_start
     sub = stripe_client.v1.subscriptions.update(sub.id, params={"cancel_at_period_end": True})
@@ -215,8 +274,11 @@ def test_subscription_lifecycle(stripe_client):
     assert sub.status == "canceled" and sub.ended_at
     assert stripe_client.v1.subscriptions.list(params={"customer": customer.id}).data == []
     assert len(stripe_client.v1.subscriptions.list(params={"status": "all"}).data) == 1
-    lines = stripe_client.v1.invoices.line_items.list(invoice.id) if hasattr(stripe_client.v1.invoices, "line_items") \
+    lines = (
+        stripe_client.v1.invoices.line_items.list(invoice.id)
+        if hasattr(stripe_client.v1.invoices, "line_items")
         else stripe_client.v1.invoices.retrieve(invoice.id).lines
+    )
     assert lines.data[0].amount == 50000
 
 
@@ -225,14 +287,20 @@ def test_subscription_with_declining_card_is_incomplete(stripe_client):
     customer = stripe_client.v1.customers.create()
     stripe_client.v1.payment_methods.attach("pm_card_chargeCustomerFail", params={"customer": customer.id})
     pm = stripe_client.v1.customers.payment_methods.list(customer.id).data[0]
-    sub = stripe_client.v1.subscriptions.create(params={
-        "customer": customer.id, "items": [{"price": price.id}], "default_payment_method": pm.id})
+    sub = stripe_client.v1.subscriptions.create(
+        params={"customer": customer.id, "items": [{"price": price.id}], "default_payment_method": pm.id}
+    )
     assert sub.status == "incomplete"
     assert stripe_client.v1.invoices.retrieve(sub.latest_invoice).status == "open"
     with pytest.raises(stripe.CardError):
-        stripe_client.v1.subscriptions.create(params={
-            "customer": customer.id, "items": [{"price": price.id}], "default_payment_method": pm.id,
-            "payment_behavior": "error_if_incomplete"})
+        stripe_client.v1.subscriptions.create(
+            params={
+                "customer": customer.id,
+                "items": [{"price": price.id}],
+                "default_payment_method": pm.id,
+                "payment_behavior": "error_if_incomplete",
+            }
+        )
     paid = stripe_client.v1.invoices.pay(sub.latest_invoice, params={"payment_method": "pm_card_visa"})
     assert paid.status == "paid"
     assert stripe_client.v1.subscriptions.retrieve(sub.id).status == "active"
@@ -240,22 +308,31 @@ def test_subscription_with_declining_card_is_incomplete(stripe_client):
 
 def test_billing_portal_session(stripe_client):
     customer = stripe_client.v1.customers.create()
-    portal = stripe_client.v1.billing_portal.sessions.create(params={
-        "customer": customer.id, "return_url": "https://firm.example/account",
-        "flow_data": {"type": "payment_method_update"}})
+    portal = stripe_client.v1.billing_portal.sessions.create(
+        params={
+            "customer": customer.id,
+            "return_url": "https://firm.example/account",
+            "flow_data": {"type": "payment_method_update"},
+        }
+    )
     assert portal.url.endswith(f"/billing_portal/{portal.id}") and portal.flow.type == "payment_method_update"
     assert portal.configuration.startswith("bpc_")
 
 
 def test_webhook_endpoints_crud(stripe_client):
-    created = stripe_client.v1.webhook_endpoints.create(params={
-        "url": "https://firm.example/webhooks/stripe", "enabled_events": ["checkout.session.completed"],
-        "description": "caseflow"})
+    created = stripe_client.v1.webhook_endpoints.create(
+        params={
+            "url": "https://firm.example/webhooks/stripe",
+            "enabled_events": ["checkout.session.completed"],
+            "description": "caseflow",
+        }
+    )
     assert created.secret.startswith("whsec_") and created.status == "enabled"
     fetched = stripe_client.v1.webhook_endpoints.retrieve(created.id)
     assert "secret" not in fetched
-    updated = stripe_client.v1.webhook_endpoints.update(created.id, params={"enabled_events": ["*"],
-                                                                           "disabled": True})
+    updated = stripe_client.v1.webhook_endpoints.update(
+        created.id, params={"enabled_events": ["*"], "disabled": True}
+    )
     assert updated.enabled_events == ["*"] and updated.status == "disabled"
     assert [e.id for e in stripe_client.v1.webhook_endpoints.list().data] == [created.id]
     assert stripe_client.v1.webhook_endpoints.delete(created.id).deleted is True
@@ -266,17 +343,29 @@ def test_webhook_endpoints_crud(stripe_client):
 
 def test_events_retrieve_and_filter(stripe_client):
     start = int(time.time())
-    stripe_client.v1.payment_intents.create(params={
-        "amount": 2000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True})
+    stripe_client.v1.payment_intents.create(
+        params={"amount": 2000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+    )
     events = stripe_client.v1.events.list(params={"limit": 100})
     assert [e.type for e in reversed(events.data)] == [
-        "payment_intent.created", "charge.succeeded", "payment_intent.succeeded"]
+        "payment_intent.created",
+        "charge.succeeded",
+        "payment_intent.succeeded",
+    ]
     one = stripe_client.v1.events.retrieve(events.data[0].id)
     assert one.data.object.object == "payment_intent" and one.request.id.startswith("req_")
     assert [e.type for e in stripe_client.v1.events.list(params={"type": "charge.succeeded"}).data] == [
-        "charge.succeeded"]
+        "charge.succeeded"
+    ]
     assert len(stripe_client.v1.events.list(params={"type": "payment_intent.*"}).data) == 2
-    assert len(stripe_client.v1.events.list(params={"types": ["charge.succeeded", "payment_intent.created"]}).data) == 2
+    assert (
+        len(
+            stripe_client.v1.events.list(
+                params={"types": ["charge.succeeded", "payment_intent.created"]}
+            ).data
+        )
+        == 2
+    )
     assert len(stripe_client.v1.events.list(params={"created": {"gte": start}}).data) == 3
     assert stripe_client.v1.events.list(params={"created": {"gt": start + 3600}}).data == []
     # No endpoints, so nothing is pending.

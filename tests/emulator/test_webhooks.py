@@ -25,8 +25,9 @@ def test_paid_checkout_delivers_signed_events(stripe_emulator, stripe_client, we
     secret = _endpoint(stripe_client, webhook_receiver.url)
     session = checkout_session(stripe_client)
     pay_session(session.url, "4242424242424242")
-    received = webhook_receiver.wait_for_types("checkout.session.completed", "payment_intent.succeeded",
-                                               "charge.succeeded", "payment_intent.created")
+    received = webhook_receiver.wait_for_types(
+        "checkout.session.completed", "payment_intent.succeeded", "charge.succeeded", "payment_intent.created"
+    )
     events = [_verify(r, secret) for r in received]
     completed = next(e for e in events if e.type == "checkout.session.completed")
     assert completed.data.object.id == session.id and completed.data.object.payment_status == "paid"
@@ -41,8 +42,11 @@ def test_paid_checkout_delivers_signed_events(stripe_emulator, stripe_client, we
 
 
 def test_decline_and_refund_events(stripe_emulator, stripe_client, webhook_receiver):
-    _endpoint(stripe_client, webhook_receiver.url, ["payment_intent.payment_failed", "charge.refunded",
-                                                    "refund.created"])
+    _endpoint(
+        stripe_client,
+        webhook_receiver.url,
+        ["payment_intent.payment_failed", "charge.refunded", "refund.created"],
+    )
     session = checkout_session(stripe_client)
     pay_session(session.url, "4000000000000002")
     pay_session(session.url, "4242424242424242")
@@ -50,8 +54,11 @@ def test_decline_and_refund_events(stripe_emulator, stripe_client, webhook_recei
     stripe_client.v1.refunds.create(params={"payment_intent": pi, "amount": 500})
     webhook_receiver.wait_for_types("payment_intent.payment_failed", "charge.refunded", "refund.created")
     stripe_emulator.wait_for_deliveries()
-    assert sorted(webhook_receiver.types()) == ["charge.refunded", "payment_intent.payment_failed",
-                                                "refund.created"]
+    assert sorted(webhook_receiver.types()) == [
+        "charge.refunded",
+        "payment_intent.payment_failed",
+        "refund.created",
+    ]
     failed = next(e for e in webhook_receiver.events() if e["type"] == "payment_intent.payment_failed")
     assert failed["data"]["object"]["last_payment_error"]["decline_code"] == "generic_decline"
 
@@ -142,7 +149,10 @@ def test_fault_drop(stripe_emulator, stripe_client, webhook_receiver):
     webhook_receiver.wait_for(lambda r: len(r) == 1)
     stripe_emulator.wait_for_deliveries()
     assert [e["data"]["object"]["id"] for e in webhook_receiver.events()] == [second.id]
-    assert [d["status"] for d in stripe_emulator.deliveries(type="customer.created")] == ["dropped", "succeeded"]
+    assert [d["status"] for d in stripe_emulator.deliveries(type="customer.created")] == [
+        "dropped",
+        "succeeded",
+    ]
     # A dashboard resend still reaches the site.
     event = stripe_client.v1.events.list(params={"type": "customer.created"}).data[-1]
     assert event.data.object.id == first.id

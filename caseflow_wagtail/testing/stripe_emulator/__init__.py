@@ -35,7 +35,9 @@ class EmulatorError(RuntimeError):
 class EmulatorClient:
     """Python access to the ``/_emulator/`` control API of an emulator running anywhere on this machine."""
 
-    def __init__(self, base_url: str, secret_key: str | None = None, publishable_key: str | None = None) -> None:
+    def __init__(
+        self, base_url: str, secret_key: str | None = None, publishable_key: str | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         if secret_key is None:
             info = self._call("GET", "/health")
@@ -43,14 +45,25 @@ class EmulatorClient:
         self.secret_key: str = secret_key
         self.publishable_key: str = publishable_key or ""
 
-    def _call(self, method: str, route: str, payload: dict[str, Any] | None = None,
-              query: dict[str, str] | None = None) -> Any:
+    def _call(
+        self,
+        method: str,
+        route: str,
+        payload: dict[str, Any] | None = None,
+        query: dict[str, str] | None = None,
+    ) -> Any:
         url = f"{self.base_url}/_emulator{route}"
         if query:
-            url += "?" + "&".join(f"{k}={urllib.request.quote(str(v))}" for k, v in query.items() if v is not None)
+            url += "?" + "&".join(
+                f"{k}={urllib.request.quote(str(v))}" for k, v in query.items() if v is not None
+            )
         data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(url, data=data, method=method,  # noqa: S310 - loopback only
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(  # noqa: S310 - loopback control API
+            url,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
                 return json.loads(response.read())
@@ -65,7 +78,8 @@ class EmulatorClient:
         self._call("POST", "/reset")
 
     def configure(self, **settings: Any) -> dict[str, Any]:
-        """``webhook_time_scale``, ``webhook_retry_schedule`` (seconds), ``webhook_timeout``, ``merchant_name``."""
+        """Change ``webhook_time_scale``, ``webhook_retry_schedule`` (seconds), ``webhook_timeout``
+        or ``merchant_name``."""
         return self._call("POST", "/config", settings)
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
@@ -76,12 +90,20 @@ class EmulatorClient:
         self._call("DELETE", "/requests")
 
     def deliveries(self, **filters: str) -> list[dict[str, Any]]:
-        """Webhook deliveries with every attempt; filter by ``event``, ``type``, ``endpoint`` or ``status``."""
+        """Webhook deliveries with every attempt.
+
+        Filter by ``event``, ``type``, ``endpoint`` or ``status``.
+        """
         return self._call("GET", "/deliveries", query=filters)["data"]
 
-    def wait_for_deliveries(self, condition: Callable[[list[dict[str, Any]]], bool] | None = None,
-                            timeout: float = 10.0, **filters: str) -> list[dict[str, Any]]:
+    def wait_for_deliveries(
+        self,
+        condition: Callable[[list[dict[str, Any]]], bool] | None = None,
+        timeout: float = 10.0,
+        **filters: str,
+    ) -> list[dict[str, Any]]:
         """Poll until ``condition(deliveries)`` holds (default: none pending or retrying)."""
+
         def settled(items: list[dict[str, Any]]) -> bool:
             return all(d["status"] not in ("pending", "retrying") for d in items)
 
@@ -92,28 +114,45 @@ class EmulatorClient:
             if check(items):
                 return items
             if time.monotonic() > deadline:
-                raise TimeoutError(f"webhook deliveries did not settle in {timeout}s: "
-                                   f"{[(d['type'], d['status']) for d in items]}")
+                raise TimeoutError(
+                    f"webhook deliveries did not settle in {timeout}s: "
+                    f"{[(d['type'], d['status']) for d in items]}"
+                )
             time.sleep(0.02)
 
     # -- faults --------------------------------------------------------------------------------
 
-    def fail_next(self, path: str = "/v1/*", status: int = 500, count: int = 1, method: str | None = None,
-                  delay: float = 0.0) -> None:
+    def fail_next(
+        self,
+        path: str = "/v1/*",
+        status: int = 500,
+        count: int = 1,
+        method: str | None = None,
+        delay: float = 0.0,
+    ) -> None:
         """Make the next ``count`` requests to ``path`` fail with ``status`` (429, 500 …), after ``delay``.
 
         ``path`` is exact, or a prefix when it ends with ``*``.
         """
-        self._call("POST", "/faults", {"path": path, "status": status, "count": count, "method": method,
-                                       "delay": delay})
+        self._call(
+            "POST",
+            "/faults",
+            {"path": path, "status": status, "count": count, "method": method, "delay": delay},
+        )
 
-    def delay_next(self, path: str = "/v1/*", seconds: float = 1.0, count: int = 1,
-                   method: str | None = None) -> None:
+    def delay_next(
+        self, path: str = "/v1/*", seconds: float = 1.0, count: int = 1, method: str | None = None
+    ) -> None:
         """Hold the next ``count`` requests for ``seconds`` (longer than the client's timeout = a timeout)."""
         self._call("POST", "/faults", {"path": path, "delay": seconds, "count": count, "method": method})
 
-    def webhook_fault(self, mode: str, count: int = 1, delay: float = 0.0, types: list[str] | None = None) -> None:
-        """``duplicate``, ``reorder``, ``delay``, ``wrong_secret`` or ``drop`` the next ``count`` deliveries."""
+    def webhook_fault(
+        self, mode: str, count: int = 1, delay: float = 0.0, types: list[str] | None = None
+    ) -> None:
+        """Apply a fault to the next ``count`` deliveries.
+
+        ``mode`` is ``duplicate``, ``reorder``, ``delay``, ``wrong_secret`` or ``drop``.
+        """
         self._call("POST", "/webhook_faults", {"mode": mode, "count": count, "delay": delay, "types": types})
 
     def clear_faults(self) -> None:
@@ -121,13 +160,28 @@ class EmulatorClient:
 
     # -- what a user would do in Stripe's dashboard --------------------------------------------
 
-    def refund(self, payment_intent: str | None = None, charge: str | None = None, amount: int | None = None,
-               reason: str | None = None) -> dict[str, Any]:
-        payload = {k: v for k, v in {"payment_intent": payment_intent, "charge": charge, "amount": amount,
-                                     "reason": reason}.items() if v is not None}
+    def refund(
+        self,
+        payment_intent: str | None = None,
+        charge: str | None = None,
+        amount: int | None = None,
+        reason: str | None = None,
+    ) -> dict[str, Any]:
+        payload = {
+            k: v
+            for k, v in {
+                "payment_intent": payment_intent,
+                "charge": charge,
+                "amount": amount,
+                "reason": reason,
+            }.items()
+            if v is not None
+        }
         return self._call("POST", "/actions/refund", payload)
 
-    def advance_clock(self, test_clock: str, frozen_time: int | None = None, seconds: int | None = None) -> dict:
+    def advance_clock(
+        self, test_clock: str, frozen_time: int | None = None, seconds: int | None = None
+    ) -> dict:
         payload: dict[str, Any] = {"test_clock": test_clock}
         if frozen_time is not None:
             payload["frozen_time"] = frozen_time
@@ -158,8 +212,15 @@ class StripeEmulator(EmulatorClient):
     ...     client = stripe.StripeClient(emulator.secret_key, base_addresses={"api": emulator.base_url})
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, secret_key: str | None = None,
-                 merchant_name: str | None = None, webhook_time_scale: float | None = None) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        secret_key: str | None = None,
+        merchant_name: str | None = None,
+        webhook_time_scale: float | None = None,
+    ) -> None:
         ensure_loopback(host)
         if secret_key is not None and not secret_key.startswith("sk_test_"):
             raise ValueError("The emulator only takes test secret keys (sk_test_…).")
@@ -178,8 +239,12 @@ class StripeEmulator(EmulatorClient):
     def start(self) -> StripeEmulator:
         self._server = EmulatorHTTPServer(self._address, self.state)
         self.base_url = self.state.base_url
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="stripe-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="stripe-emulator",
+            daemon=True,
+        )
         self._thread.start()
         return self
 

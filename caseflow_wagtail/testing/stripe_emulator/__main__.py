@@ -11,19 +11,33 @@ from . import StripeEmulator
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m caseflow_wagtail.testing.stripe_emulator",
-                                     description="A local Stripe for tests and demos (loopback only).")
+    parser = argparse.ArgumentParser(
+        prog="python -m caseflow_wagtail.testing.stripe_emulator",
+        description="A local Stripe for tests and demos (loopback only).",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=12111, help="port (default 12111; 0 picks a free one)")
-    parser.add_argument("--secret-key", default=os.environ.get("STRIPE_EMULATOR_SECRET_KEY"),
-                        help="fixed sk_test_… key to print (any sk_test_ key is accepted anyway)")
+    parser.add_argument(
+        "--secret-key",
+        default=os.environ.get("STRIPE_EMULATOR_SECRET_KEY"),
+        help="fixed sk_test_… key to print (any sk_test_ key is accepted anyway)",
+    )
     parser.add_argument("--merchant-name", default=None, help="name shown on the hosted pages")
-    parser.add_argument("--webhook-time-scale", type=float, default=None,
-                        help="seconds here per second of Stripe's retry schedule (default 1/3600)")
+    parser.add_argument(
+        "--webhook-time-scale",
+        type=float,
+        default=None,
+        help="seconds here per second of Stripe's retry schedule (default 1/3600)",
+    )
     args = parser.parse_args(argv)
     try:
-        emulator = StripeEmulator(args.host, args.port, secret_key=args.secret_key,
-                                  merchant_name=args.merchant_name, webhook_time_scale=args.webhook_time_scale)
+        emulator = StripeEmulator(
+            args.host,
+            args.port,
+            secret_key=args.secret_key,
+            merchant_name=args.merchant_name,
+            webhook_time_scale=args.webhook_time_scale,
+        )
         emulator.start()
     except (ValueError, OSError) as exc:
         print(f"stripe emulator: {exc}", file=sys.stderr)

@@ -5,13 +5,28 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _objects as build
-from ._cards import ATTACH_THEN_FAIL, OK, PM_TOKENS, THREE_DS_ALWAYS, THREE_DS_ONE_TIME, TOKENS, card_error, read_card
+from ._cards import (
+    ATTACH_THEN_FAIL,
+    OK,
+    PM_TOKENS,
+    THREE_DS_ALWAYS,
+    THREE_DS_ONE_TIME,
+    TOKENS,
+    card_error,
+    read_card,
+)
 from ._core import API_VERSION, Account, current_request, new_id, real_now, snapshot
-from ._errors import AUTHENTICATION_FAILURE, DECLINE_MESSAGES, StripeApiError, invalid, missing_param, not_found
+from ._errors import (
+    AUTHENTICATION_FAILURE,
+    DECLINE_MESSAGES,
+    StripeApiError,
+    invalid,
+    missing_param,
+    not_found,
+)
 from ._helpers import (
     created_filter,
     get_bool,
@@ -27,9 +42,26 @@ if TYPE_CHECKING:
     from ._server import EmulatorState
 
 ZERO_DECIMAL = frozenset(
-    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
+    [
+        "bif",
+        "clp",
+        "djf",
+        "gnf",
+        "jpy",
+        "kmf",
+        "krw",
+        "mga",
+        "pyg",
+        "rwf",
+        "ugx",
+        "vnd",
+        "vuv",
+        "xaf",
+        "xof",
+        "xpf",
+    ]
 )
-THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())
+THREE_DECIMAL = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
 CHECKOUT_DEFAULT_TTL = 24 * 3600
 
 
@@ -49,13 +81,17 @@ def add_interval(ts: int, interval: str, count: int, anchor_day: int) -> int:
     return ts + count * {"day": 86400, "week": 7 * 86400}[interval]
 
 
-def _currency(params: dict[str, Any], key: str = "currency", required: bool = True, name: str | None = None) -> Any:
+def _currency(
+    params: dict[str, Any], key: str = "currency", required: bool = True, name: str | None = None
+) -> Any:
     value = get_str(params, key, required=required, name=name)
     if value is None:
         return None
     if not re.fullmatch(r"[A-Za-z]{3}", value):
-        raise invalid(f"Invalid currency: {value}. Stripe currently supports these currencies: usd, eur, gbp, …",
-                      param=name or key)
+        raise invalid(
+            f"Invalid currency: {value}. Stripe currently supports these currencies: usd, eur, gbp, …",
+            param=name or key,
+        )
     return value.lower()
 
 
@@ -67,7 +103,8 @@ def _minimum_check(amount: int, currency: str, param: str = "amount") -> None:
         raise invalid(f"Amounts in {currency.upper()} must be multiples of 10 minor units.", param=param)
     if amount < minimum:
         raise invalid(
-            f"Amount must be at least {minimum} {currency.upper()} minor units", param=param,
+            f"Amount must be at least {minimum} {currency.upper()} minor units",
+            param=param,
             code="amount_too_small",
         )
 
@@ -86,14 +123,16 @@ class Api:
                 return clock["frozen_time"]
         return real_now()
 
-    def emit(self, acct: Account, event_type: str, obj: dict[str, Any],
-             previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    def emit(
+        self, acct: Account, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         ctx = current_request()
         data: dict[str, Any] = {"object": snapshot(obj)}
         if previous:
             data["previous_attributes"] = snapshot(previous)
         endpoints = [
-            ep for ep in acct.all("webhook_endpoint")
+            ep
+            for ep in acct.all("webhook_endpoint")
             if ep["status"] == "enabled"
             and ("*" in ep["enabled_events"] or event_type in ep["enabled_events"])
         ]
@@ -128,21 +167,22 @@ class Api:
             if after not in ids:
                 raise not_found("object", after, "starting_after")
             start = ids.index(after) + 1
-            page = items[start:start + limit]
+            page = items[start : start + limit]
             has_more = start + limit < len(items)
         elif before:
             if before not in ids:
                 raise not_found("object", before, "ending_before")
             end = ids.index(before)
-            page = items[max(0, end - limit):end]
+            page = items[max(0, end - limit) : end]
             has_more = end - limit > 0
         else:
             page = items[:limit]
             has_more = len(items) > limit
         return {"object": "list", "data": page, "has_more": has_more, "url": url}
 
-    def list_filtered(self, acct: Account, object_type: str, params: dict[str, Any], url: str,
-                      **equals: str) -> dict[str, Any]:
+    def list_filtered(
+        self, acct: Account, object_type: str, params: dict[str, Any], url: str, **equals: str
+    ) -> dict[str, Any]:
         created = created_filter(params)
         items = [o for o in acct.all(object_type) if created(o.get("created", 0))]
         for field, param in equals.items():
@@ -170,7 +210,9 @@ class Api:
         if pm:
             self._attach(acct, self._payment_method_for(acct, pm, "payment_method"), cus["id"])
         if pm_id:
-            self.get(acct, "payment_method", pm_id, "PaymentMethod", "invoice_settings[default_payment_method]")
+            self.get(
+                acct, "payment_method", pm_id, "PaymentMethod", "invoice_settings[default_payment_method]"
+            )
             cus["invoice_settings"]["default_payment_method"] = pm_id
         self.emit(acct, "customer.created", cus)
         return cus
@@ -196,12 +238,15 @@ class Api:
         if settings and "default_payment_method" in settings:
             pm_id = settings["default_payment_method"] or None
             if pm_id:
-                pm = self.get(acct, "payment_method", pm_id, "PaymentMethod",
-                              "invoice_settings[default_payment_method]")
+                pm = self.get(
+                    acct, "payment_method", pm_id, "PaymentMethod", "invoice_settings[default_payment_method]"
+                )
                 if pm["customer"] != id:
                     raise invalid(
-                        f"The customer does not have a payment method with the ID {pm_id}. The payment method "
-                        "must be attached to the customer.", param="invoice_settings[default_payment_method]")
+                        f"The customer does not have a payment method with the ID {pm_id}. "
+                        "The payment method must be attached to the customer.",
+                        param="invoice_settings[default_payment_method]",
+                    )
             previous["invoice_settings"] = dict(cus["invoice_settings"])
             cus["invoice_settings"]["default_payment_method"] = pm_id
         if previous:
@@ -220,8 +265,9 @@ class Api:
         return tombstone
 
     def customers_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
-        return self.list_filtered(acct, "customer", params, "/v1/customers", email="email",
-                                  test_clock="test_clock")
+        return self.list_filtered(
+            acct, "customer", params, "/v1/customers", email="email", test_clock="test_clock"
+        )
 
     def customer_payment_methods(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
         self.get(acct, "customer", id, "customer")
@@ -235,8 +281,10 @@ class Api:
         get_metadata(params)
         oid = get_str(params, "id") or new_id("prod_", 14)
         if oid in acct.objects:
-            raise invalid(f"Product already exists.", param="id", code="resource_already_exists")
-        prod = build.product(oid, self.now(acct), {**params, "active": get_bool(params, "active", default=True)})
+            raise invalid("Product already exists.", param="id", code="resource_already_exists")
+        prod = build.product(
+            oid, self.now(acct), {**params, "active": get_bool(params, "active", default=True)}
+        )
         acct.put(prod)
         self.emit(acct, "product.created", prod)
         default_price = get_dict(params, "default_price_data")
@@ -280,16 +328,18 @@ class Api:
         return {"deleted": True, "id": id, "object": "product"}
 
     def products_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
-        result = self.list_filtered(acct, "product", {k: v for k, v in params.items() if k != "active"},
-                                    "/v1/products")
+        result = self.list_filtered(
+            acct, "product", {k: v for k, v in params.items() if k != "active"}, "/v1/products"
+        )
         if "active" in params:
             active = get_bool(params, "active")
             items = [p for p in acct.all("product") if p["active"] == active]
             result = self.paginate(items, params, "/v1/products")
         return result
 
-    def _price_from(self, acct: Account, params: dict[str, Any], prefix: str = "",
-                    product_data_allowed: bool = True) -> dict[str, Any]:
+    def _price_from(
+        self, acct: Account, params: dict[str, Any], prefix: str = "", product_data_allowed: bool = True
+    ) -> dict[str, Any]:
         def name(key: str) -> str:
             return f"{prefix}[{key}]" if prefix else key
 
@@ -305,10 +355,16 @@ class Api:
                 raise invalid(f"Invalid decimal: {decimal}", param=name("unit_amount_decimal")) from None
         recurring = get_dict(params, "recurring", name=name("recurring"))
         if recurring:
-            interval = get_str(recurring, "interval", required=True, choices=("day", "week", "month", "year"),
-                               name=name("recurring") + "[interval]")
-            count = get_int(recurring, "interval_count", default=1, minimum=1,
-                            name=name("recurring") + "[interval_count]")
+            interval = get_str(
+                recurring,
+                "interval",
+                required=True,
+                choices=("day", "week", "month", "year"),
+                name=name("recurring") + "[interval]",
+            )
+            count = get_int(
+                recurring, "interval_count", default=1, minimum=1, name=name("recurring") + "[interval_count]"
+            )
             recurring = {"interval": interval, "interval_count": count}
         product_id = get_str(params, "product", name=name("product"))
         product_data = get_dict(params, "product_data", name=name("product_data"))
@@ -319,8 +375,15 @@ class Api:
             product_id = prod["id"]
         else:
             raise missing_param(name("product"))
-        p = build.price(new_id("price_"), real_now(), product_id, currency, amount, recurring,
-                        {**params, "metadata": get_metadata(params) or {}})
+        p = build.price(
+            new_id("price_"),
+            real_now(),
+            product_id,
+            currency,
+            amount,
+            recurring,
+            {**params, "metadata": get_metadata(params) or {}},
+        )
         acct.put(p)
         self.emit(acct, "price.created", p)
         return p
@@ -362,8 +425,9 @@ class Api:
 
     # -- payment methods -----------------------------------------------------------------------
 
-    def _new_card_pm(self, acct: Account, card_params: dict[str, Any], params: dict[str, Any],
-                     prefix: str = "card") -> dict[str, Any]:
+    def _new_card_pm(
+        self, acct: Account, card_params: dict[str, Any], params: dict[str, Any], prefix: str = "card"
+    ) -> dict[str, Any]:
         token = card_params.get("token")
         if token:
             number = TOKENS.get(token)
@@ -371,23 +435,32 @@ class Api:
                 raise not_found("token", token, f"{prefix}[token]")
             card_params = {"number": number, "exp_month": "12", "exp_year": "2034", "cvc": "123"}
         today = dt.datetime.now(dt.UTC)
-        card = read_card(card_params.get("number"), card_params.get("exp_month"), card_params.get("exp_year"),
-                         card_params.get("cvc"), today.year, today.month, prefix)
+        card = read_card(
+            card_params.get("number"),
+            card_params.get("exp_month"),
+            card_params.get("exp_year"),
+            card_params.get("cvc"),
+            today.year,
+            today.month,
+            prefix,
+        )
         pm = build.payment_method(new_id("pm_"), real_now(), card, params)
         return acct.put(pm, card=card)
 
     def _payment_method_for(self, acct: Account, pm_id: Any, param: str) -> dict[str, Any]:
         """Resolve a PaymentMethod id; Stripe's ``pm_card_*`` test ids yield a fresh card each time."""
         if isinstance(pm_id, str) and pm_id in PM_TOKENS:
-            return self._new_card_pm(acct, {"number": PM_TOKENS[pm_id], "exp_month": "12", "exp_year": "2034",
-                                            "cvc": "123"}, {})
+            return self._new_card_pm(
+                acct, {"number": PM_TOKENS[pm_id], "exp_month": "12", "exp_year": "2034", "cvc": "123"}, {}
+            )
         return self.get(acct, "payment_method", pm_id, "PaymentMethod", param)
 
     def payment_methods_create(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
         kind = get_str(params, "type", required=True)
         if kind != "card":
-            raise invalid(f"The payment method type {kind!r} is not supported by this emulator; use card.",
-                          param="type")
+            raise invalid(
+                f"The payment method type {kind!r} is not supported by this emulator; use card.", param="type"
+            )
         card = get_dict(params, "card", required=True)
         get_metadata(params)
         return self._new_card_pm(acct, card, params)
@@ -413,8 +486,10 @@ class Api:
         if pm["customer"] == customer_id:
             return pm
         if pm["customer"]:
-            raise invalid("The payment method you provided has already been attached to a customer.",
-                          param="payment_method")
+            raise invalid(
+                "The payment method you provided has already been attached to a customer.",
+                param="payment_method",
+            )
         behaviour = acct.priv(pm["id"]).get("card", {}).get("behaviour", OK)
         if behaviour.startswith("decline:"):
             # Stripe verifies a card when saving it: a declining card cannot be attached.
@@ -433,8 +508,10 @@ class Api:
     def payment_methods_detach(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
         pm = self.get(acct, "payment_method", id, "PaymentMethod")
         if not pm["customer"]:
-            raise invalid("The payment method you provided is not attached to a customer so detachment is "
-                          "impossible.", param="payment_method")
+            raise invalid(
+                "The payment method you provided is not attached to a customer so detachment is impossible.",
+                param="payment_method",
+            )
         cus = acct.find("customer", pm["customer"])
         previous = {"customer": pm["customer"]}
         pm["customer"] = None
@@ -445,13 +522,17 @@ class Api:
 
     def payment_methods_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
         customer_id = get_str(params, "customer")
-        items = [pm for pm in acct.all("payment_method") if customer_id is None or pm["customer"] == customer_id]
+        items = [
+            pm for pm in acct.all("payment_method") if customer_id is None or pm["customer"] == customer_id
+        ]
         return self.paginate(items, params, "/v1/payment_methods")
 
     # -- payment intents and charges -----------------------------------------------------------
 
     def _create_pi(self, acct: Account, amount: int, currency: str, params: dict[str, Any]) -> dict[str, Any]:
-        pi = build.payment_intent(new_id("pi_"), self.now(acct, params.get("customer")), amount, currency, params)
+        pi = build.payment_intent(
+            new_id("pi_"), self.now(acct, params.get("customer")), amount, currency, params
+        )
         acct.put(pi)
         self.emit(acct, "payment_intent.created", pi)
         return pi
@@ -483,8 +564,14 @@ class Api:
         if confirm:
             if pm is None:
                 raise missing_param("payment_method")
-            self._confirm(acct, pi, pm, off_session=off_session, return_url=get_str(params, "return_url"),
-                          raise_on_decline=True)
+            self._confirm(
+                acct,
+                pi,
+                pm,
+                off_session=off_session,
+                return_url=get_str(params, "return_url"),
+                raise_on_decline=True,
+            )
         return pi
 
     def payment_intents_retrieve(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
@@ -493,8 +580,10 @@ class Api:
     def payment_intents_update(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
         pi = self.get(acct, "payment_intent", id, "payment_intent")
         if pi["status"] in ("succeeded", "canceled", "processing"):
-            raise invalid(f"This PaymentIntent's status is {pi['status']} and it cannot be updated.",
-                          code="payment_intent_unexpected_state")
+            raise invalid(
+                f"This PaymentIntent's status is {pi['status']} and it cannot be updated.",
+                code="payment_intent_unexpected_state",
+            )
         previous: dict[str, Any] = {}
         if "amount" in params:
             previous["amount"] = pi["amount"]
@@ -522,15 +611,25 @@ class Api:
                 f"This PaymentIntent's payment_method could not be updated because it has a status of "
                 f"{pi['status']}. You may only update the payment_method of a PaymentIntent with one of the "
                 "following statuses: requires_payment_method, requires_confirmation, requires_action.",
-                code="payment_intent_unexpected_state")
+                code="payment_intent_unexpected_state",
+            )
         pm_id = get_str(params, "payment_method") or pi["payment_method"]
         if not pm_id:
-            raise invalid("You cannot confirm this PaymentIntent because it's missing a payment method. To "
-                          "confirm the PaymentIntent with cus, specify a payment method.",
-                          code="payment_intent_unexpected_state", param="payment_method")
+            raise invalid(
+                "You cannot confirm this PaymentIntent because it's missing a payment method. To "
+                "confirm the PaymentIntent with cus, specify a payment method.",
+                code="payment_intent_unexpected_state",
+                param="payment_method",
+            )
         pm = self._payment_method_for(acct, pm_id, "payment_method")
-        self._confirm(acct, pi, pm, off_session=get_bool(params, "off_session", default=False),
-                      return_url=get_str(params, "return_url"), raise_on_decline=True)
+        self._confirm(
+            acct,
+            pi,
+            pm,
+            off_session=get_bool(params, "off_session", default=False),
+            return_url=get_str(params, "return_url"),
+            raise_on_decline=True,
+        )
         return pi
 
     def payment_intents_cancel(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
@@ -540,7 +639,8 @@ class Api:
                 f"You cannot cancel this PaymentIntent because it has a status of {pi['status']}. Only a "
                 "PaymentIntent with one of the following statuses may be canceled: requires_payment_method, "
                 "requires_capture, requires_confirmation, requires_action, processing.",
-                code="payment_intent_unexpected_state")
+                code="payment_intent_unexpected_state",
+            )
         pi["status"] = "canceled"
         pi["canceled_at"] = real_now()
         pi["cancellation_reason"] = get_str(params, "cancellation_reason") or "requested_by_customer"
@@ -551,16 +651,27 @@ class Api:
     def payment_intents_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
         return self.list_filtered(acct, "payment_intent", params, "/v1/payment_intents", customer="customer")
 
-    def _confirm(self, acct: Account, pi: dict[str, Any], pm: dict[str, Any], *, off_session: bool = False,
-                 return_url: str | None = None, raise_on_decline: bool = False,
-                 authenticated: bool = False) -> str:
+    def _confirm(
+        self,
+        acct: Account,
+        pi: dict[str, Any],
+        pm: dict[str, Any],
+        *,
+        off_session: bool = False,
+        return_url: str | None = None,
+        raise_on_decline: bool = False,
+        authenticated: bool = False,
+    ) -> str:
         """Try to charge ``pm`` for ``pi``; returns the resulting PaymentIntent status."""
         pi["payment_method"] = pm["id"]
         card = acct.priv(pm["id"]).get("card", {})
         behaviour = card.get("behaviour", OK)
         needs_auth = not authenticated and (
             behaviour == THREE_DS_ALWAYS
-            or (behaviour == THREE_DS_ONE_TIME and not (off_session and acct.priv(pm["id"]).get("authenticated")))
+            or (
+                behaviour == THREE_DS_ONE_TIME
+                and not (off_session and acct.priv(pm["id"]).get("authenticated"))
+            )
         )
         if needs_auth:
             if off_session:
@@ -581,32 +692,54 @@ class Api:
         # Approved.
         now = self.now(acct, pi["customer"])
         charge_id = new_id("ch_")
-        txn = build.balance_transaction(new_id("txn_"), now, pi["amount"], build.fee_for(pi["amount"]),
-                                        pi["currency"], charge_id, "charge", pi["description"])
+        txn = build.balance_transaction(
+            new_id("txn_"),
+            now,
+            pi["amount"],
+            build.fee_for(pi["amount"]),
+            pi["currency"],
+            charge_id,
+            "charge",
+            pi["description"],
+        )
         acct.put(txn)
         ch = build.charge(charge_id, now, pi, pm, card, None, txn["id"])
         if authenticated:
             ch["payment_method_details"]["card"]["three_d_secure"] = {
-                "authentication_flow": "challenge", "electronic_commerce_indicator": "05",
-                "exemption_indicator": None, "result": "authenticated", "result_reason": None,
-                "transaction_id": new_id("", 32), "version": "2.2.0",
+                "authentication_flow": "challenge",
+                "electronic_commerce_indicator": "05",
+                "exemption_indicator": None,
+                "result": "authenticated",
+                "result_reason": None,
+                "transaction_id": new_id("", 32),
+                "version": "2.2.0",
             }
             acct.priv(pm["id"])["authenticated"] = True
         acct.put(ch)
-        pi.update(status="succeeded", amount_received=pi["amount"], latest_charge=charge_id,
-                  last_payment_error=None, next_action=None)
+        pi.update(
+            status="succeeded",
+            amount_received=pi["amount"],
+            latest_charge=charge_id,
+            last_payment_error=None,
+            next_action=None,
+        )
         if pi.get("setup_future_usage") and pi["customer"] and pm["customer"] is None:
             self._attach(acct, pm, pi["customer"])
         self.emit(acct, "charge.succeeded", ch)
         self.emit(acct, "payment_intent.succeeded", pi)
         return "succeeded"
 
-    def _fail(self, acct: Account, pi: dict[str, Any], pm: dict[str, Any], reason: str, raise_it: bool) -> str:
+    def _fail(
+        self, acct: Account, pi: dict[str, Any], pm: dict[str, Any], reason: str, raise_it: bool
+    ) -> str:
         now = self.now(acct, pi["customer"])
         card = acct.priv(pm["id"]).get("card", {})
         if reason == "authentication_required":
-            code, decline_code, message = "authentication_required", "authentication_required", (
-                "Your card was declined. This transaction requires authentication.")
+            code, decline_code, message = (
+                "authentication_required",
+                "authentication_required",
+                ("Your card was declined. This transaction requires authentication."),
+            )
             error_type = "card_error"
         elif reason == "authentication_failure":
             code, message = AUTHENTICATION_FAILURE
@@ -632,8 +765,9 @@ class Api:
             error["charge"] = ch["id"]
         if decline_code:
             error["decline_code"] = decline_code
-        pi.update(status="requires_payment_method", last_payment_error=error, payment_method=None,
-                  next_action=None)
+        pi.update(
+            status="requires_payment_method", last_payment_error=error, payment_method=None, next_action=None
+        )
         if ch:
             self.emit(acct, "charge.failed", ch)
         self.emit(acct, "payment_intent.payment_failed", pi)
@@ -641,8 +775,14 @@ class Api:
             extra = {"payment_intent": snapshot(pi), "payment_method": snapshot(pm)}
             if ch:
                 extra["charge"] = ch["id"]
-            raise StripeApiError(402 if error_type == "card_error" else 400, message, type=error_type,
-                                 code=code, decline_code=decline_code, extra=extra)
+            raise StripeApiError(
+                402 if error_type == "card_error" else 400,
+                message,
+                type=error_type,
+                code=code,
+                decline_code=decline_code,
+                extra=extra,
+            )
         return "requires_payment_method"
 
     def authenticate(self, acct: Account, pi: dict[str, Any], complete: bool) -> str:
@@ -658,15 +798,23 @@ class Api:
         return self.get(acct, "charge", id, "charge")
 
     def charges_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
-        return self.list_filtered(acct, "charge", params, "/v1/charges", customer="customer",
-                                  payment_intent="payment_intent")
+        return self.list_filtered(
+            acct, "charge", params, "/v1/charges", customer="customer", payment_intent="payment_intent"
+        )
 
     def balance_transactions_retrieve(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
         return self.get(acct, "balance_transaction", id, "balance transaction")
 
     def balance_transactions_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
-        return self.list_filtered(acct, "balance_transaction", params, "/v1/balance_transactions",
-                                  source="source", type="type", currency="currency")
+        return self.list_filtered(
+            acct,
+            "balance_transaction",
+            params,
+            "/v1/balance_transactions",
+            source="source",
+            type="type",
+            currency="currency",
+        )
 
     # -- refunds -------------------------------------------------------------------------------
 
@@ -678,32 +826,43 @@ class Api:
         elif pi_id:
             pi = self.get(acct, "payment_intent", pi_id, "payment_intent", "payment_intent")
             if pi["status"] != "succeeded" or not pi["latest_charge"]:
-                raise invalid(f"This PaymentIntent ({pi_id}) does not have a successful charge to refund.",
-                              param="payment_intent", code="charge_not_refundable")
+                raise invalid(
+                    f"This PaymentIntent ({pi_id}) does not have a successful charge to refund.",
+                    param="payment_intent",
+                    code="charge_not_refundable",
+                )
             ch = acct.objects[pi["latest_charge"]]
         else:
-            raise invalid("One of the following params should be provided for this request: payment_intent or "
-                          "charge.")
+            raise invalid(
+                "One of the following params should be provided for this request: payment_intent or charge."
+            )
         get_str(params, "reason", choices=("duplicate", "fraudulent", "requested_by_customer"))
         get_metadata(params)
         remaining = ch["amount_captured"] - ch["amount_refunded"]
         if ch["status"] != "succeeded":
-            raise invalid(f"Charge {ch['id']} has not succeeded and cannot be refunded.", param="charge",
-                          code="charge_not_refundable")
+            raise invalid(
+                f"Charge {ch['id']} has not succeeded and cannot be refunded.",
+                param="charge",
+                code="charge_not_refundable",
+            )
         if remaining <= 0:
             raise invalid(f"Charge {ch['id']} has already been refunded.", code="charge_already_refunded")
         amount = get_int(params, "amount", default=remaining, minimum=1)
         if amount > remaining:
             raise invalid(
                 f"Refund amount ({amount}) is greater than unrefunded amount on charge ({remaining})",
-                param="amount")
+                param="amount",
+            )
         return self._refund(acct, ch, amount, params)
 
-    def _refund(self, acct: Account, ch: dict[str, Any], amount: int, params: dict[str, Any]) -> dict[str, Any]:
+    def _refund(
+        self, acct: Account, ch: dict[str, Any], amount: int, params: dict[str, Any]
+    ) -> dict[str, Any]:
         now = self.now(acct, ch["customer"])
         refund_id = new_id("re_")
-        txn = build.balance_transaction(new_id("txn_"), now, -amount, 0, ch["currency"], refund_id, "refund",
-                                        "REFUND FOR CHARGE")
+        txn = build.balance_transaction(
+            new_id("txn_"), now, -amount, 0, ch["currency"], refund_id, "refund", "REFUND FOR CHARGE"
+        )
         acct.put(txn)
         re_ = build.refund(refund_id, now, ch, amount, txn["id"], params)
         acct.put(re_)
@@ -728,8 +887,9 @@ class Api:
         return re_
 
     def refunds_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
-        return self.list_filtered(acct, "refund", params, "/v1/refunds", charge="charge",
-                                  payment_intent="payment_intent")
+        return self.list_filtered(
+            acct, "refund", params, "/v1/refunds", charge="charge", payment_intent="payment_intent"
+        )
 
     def setup_intents_retrieve(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
         return self.get(acct, "setup_intent", id, "setup_intent")
@@ -744,8 +904,9 @@ class Api:
         if not raw:
             if mode == "setup":
                 return []
-            raise invalid(f"`line_items` is required in `{mode}` mode.", param="line_items",
-                          code="parameter_missing")
+            raise invalid(
+                f"`line_items` is required in `{mode}` mode.", param="line_items", code="parameter_missing"
+            )
         items = []
         for i, line in enumerate(raw):
             name = f"line_items[{i}]"
@@ -764,8 +925,9 @@ class Api:
                 p = self._price_from(acct, data, f"{name}[price_data]")
                 acct.priv(p["id"])["inline"] = True
             if mode == "payment" and p["recurring"]:
-                raise invalid("You must specify `mode=subscription` to use recurring prices.",
-                              param=f"{name}[price]")
+                raise invalid(
+                    "You must specify `mode=subscription` to use recurring prices.", param=f"{name}[price]"
+                )
             if mode == "subscription" and not p["recurring"]:
                 # Stripe accepts one-off items beside recurring ones; at least one must recur.
                 pass
@@ -775,8 +937,10 @@ class Api:
         if len(currencies) > 1:
             raise invalid("All line items must use the same currency.", param="line_items")
         if mode == "subscription" and not any(i["price"]["recurring"] for i in items):
-            raise invalid("You must provide at least one recurring price in `subscription` mode when using "
-                          "prices.", param="line_items")
+            raise invalid(
+                "You must provide at least one recurring price in `subscription` mode when using prices.",
+                param="line_items",
+            )
         return items
 
     def checkout_sessions_create(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
@@ -791,8 +955,10 @@ class Api:
             self.get(acct, "customer", customer_id, "customer", "customer")
         customer_email = get_str(params, "customer_email")
         if customer_id and customer_email:
-            raise invalid("You may only specify one of these parameters: customer, customer_email.",
-                          param="customer_email")
+            raise invalid(
+                "You may only specify one of these parameters: customer, customer_email.",
+                param="customer_email",
+            )
         reference = get_str(params, "client_reference_id")
         if reference is not None and len(reference) > 200:
             raise invalid("client_reference_id must be at most 200 characters.", param="client_reference_id")
@@ -802,18 +968,24 @@ class Api:
             raise invalid("This emulator takes card payments only.", param="payment_method_types")
         pi_data = get_dict(params, "payment_intent_data") or {}
         if pi_data and mode != "payment":
-            raise invalid("You can only specify `payment_intent_data` in `payment` mode.",
-                          param="payment_intent_data")
+            raise invalid(
+                "You can only specify `payment_intent_data` in `payment` mode.", param="payment_intent_data"
+            )
         get_metadata(pi_data, "metadata") if pi_data else None
         sub_data = get_dict(params, "subscription_data") or {}
         creation = get_str(params, "customer_creation", choices=("always", "if_required"))
         if creation and mode != "payment":
-            raise invalid("`customer_creation` can only be used in `payment` mode.", param="customer_creation")
+            raise invalid(
+                "`customer_creation` can only be used in `payment` mode.", param="customer_creation"
+            )
         now = real_now()
         expires_at = get_int(params, "expires_at", default=now + CHECKOUT_DEFAULT_TTL)
         if not now + 1800 <= expires_at <= now + CHECKOUT_DEFAULT_TTL:
-            raise invalid("The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout "
-                          "Session creation.", param="expires_at")
+            raise invalid(
+                "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout "
+                "Session creation.",
+                param="expires_at",
+            )
         items = self._line_items(acct, params, mode)
         currency = items[0]["currency"] if items else _currency(params, required=False)
         total = sum(i["amount_total"] for i in items) if items else None
@@ -835,8 +1007,12 @@ class Api:
             "created": now,
             "currency": currency,
             "custom_fields": [],
-            "custom_text": {"after_submit": None, "shipping_address": None, "submit": None,
-                            "terms_of_service_acceptance": None},
+            "custom_text": {
+                "after_submit": None,
+                "shipping_address": None,
+                "submit": None,
+                "terms_of_service_acceptance": None,
+            },
             "customer": customer_id,
             "customer_creation": (creation or "if_required") if mode == "payment" else None,
             "customer_details": None,
@@ -845,10 +1021,20 @@ class Api:
             "id": sid,
             "invoice": None,
             "invoice_creation": (
-                {"enabled": False, "invoice_data": {"account_tax_ids": None, "custom_fields": None,
-                                                    "description": None, "footer": None, "issuer": None,
-                                                    "metadata": {}, "rendering_options": None}}
-                if mode == "payment" else None
+                {
+                    "enabled": False,
+                    "invoice_data": {
+                        "account_tax_ids": None,
+                        "custom_fields": None,
+                        "description": None,
+                        "footer": None,
+                        "issuer": None,
+                        "metadata": {},
+                        "rendering_options": None,
+                    },
+                }
+                if mode == "payment"
+                else None
             ),
             "livemode": False,
             "locale": get_str(params, "locale"),
@@ -911,16 +1097,24 @@ class Api:
     def checkout_sessions_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
         for s in acct.all("checkout.session"):
             self._refresh_session(acct, s)
-        return self.list_filtered(acct, "checkout.session", params, "/v1/checkout/sessions",
-                                  customer="customer", payment_intent="payment_intent",
-                                  subscription="subscription", status="status")
+        return self.list_filtered(
+            acct,
+            "checkout.session",
+            params,
+            "/v1/checkout/sessions",
+            customer="customer",
+            payment_intent="payment_intent",
+            subscription="subscription",
+            status="status",
+        )
 
     def checkout_sessions_expire(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
         session = self._refresh_session(acct, self.get(acct, "checkout.session", id, "checkout.session"))
         if session["status"] != "open":
-            raise invalid(f"Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout "
-                          f"Session has a status of \"{session['status']}\".",
-                          )
+            raise invalid(
+                f'Only Checkout Sessions with a status in ["open"] can be expired. This Checkout '
+                f'Session has a status of "{session["status"]}".',
+            )
         self._expire_session(acct, session)
         return session
 
@@ -930,26 +1124,37 @@ class Api:
         return self.paginate(items, params, f"/v1/checkout/sessions/{id}/line_items")
 
     def checkout_pay(self, acct: Account, session: dict[str, Any], form: dict[str, str]) -> tuple[str, str]:
-        """The hosted page's submit. Returns ("redirect", url), ("error", message) or ("authenticate", url)."""
+        """The hosted page's submit.
+
+        Returns ("redirect", url), ("error", message) or ("authenticate", url).
+        """
         self._refresh_session(acct, session)
         if session["status"] != "open":
             return "error", "This Checkout Session is no longer available."
         try:
-            pm = self._new_card_pm(acct, {"number": form.get("cardnumber", ""),
-                                          "exp_month": form.get("exp_month"), "exp_year": form.get("exp_year"),
-                                          "cvc": form.get("cvc", "")},
-                                   {"billing_details": {"email": form.get("email") or None,
-                                                        "name": form.get("name") or None}})
+            pm = self._new_card_pm(
+                acct,
+                {
+                    "number": form.get("cardnumber", ""),
+                    "exp_month": form.get("exp_month"),
+                    "exp_year": form.get("exp_year"),
+                    "cvc": form.get("cvc", ""),
+                },
+                {"billing_details": {"email": form.get("email") or None, "name": form.get("name") or None}},
+            )
         except StripeApiError as exc:
             return "error", exc.message
         behaviour = acct.priv(pm["id"])["card"]["behaviour"]
-        acct.priv(session["id"]).update(pending_pm=pm["id"], email=form.get("email") or None,
-                                        name=form.get("name") or None)
+        acct.priv(session["id"]).update(
+            pending_pm=pm["id"], email=form.get("email") or None, name=form.get("name") or None
+        )
         if session["mode"] != "payment" and behaviour in (THREE_DS_ALWAYS, THREE_DS_ONE_TIME):
             return "authenticate", f"{self.state.base_url}/checkout/{session['id']}/authenticate"
         return self._complete_checkout(acct, session, pm)
 
-    def checkout_authenticate(self, acct: Account, session: dict[str, Any], complete: bool) -> tuple[str, str]:
+    def checkout_authenticate(
+        self, acct: Account, session: dict[str, Any], complete: bool
+    ) -> tuple[str, str]:
         self._refresh_session(acct, session)
         if session["status"] != "open":
             return "error", "This Checkout Session is no longer available."
@@ -971,13 +1176,15 @@ class Api:
         if session["customer"]:
             return session["customer"]
         private = acct.priv(session["id"])
-        cus = self.customers_create(acct, {"email": session["customer_email"] or private.get("email"),
-                                           "name": private.get("name")})
+        cus = self.customers_create(
+            acct, {"email": session["customer_email"] or private.get("email"), "name": private.get("name")}
+        )
         session["customer"] = cus["id"]
         return cus["id"]
 
-    def _complete_checkout(self, acct: Account, session: dict[str, Any], pm: dict[str, Any],
-                           authenticated: bool = False) -> tuple[str, str]:
+    def _complete_checkout(
+        self, acct: Account, session: dict[str, Any], pm: dict[str, Any], authenticated: bool = False
+    ) -> tuple[str, str]:
         mode = session["mode"]
         behaviour = acct.priv(pm["id"])["card"]["behaviour"]
         if mode == "payment":
@@ -986,15 +1193,20 @@ class Api:
                 pi_data = acct.priv(session["id"])["pi_data"]
                 if session["customer_creation"] == "always" or pi_data.get("setup_future_usage"):
                     self._checkout_customer(acct, session)
-                pi = self._create_pi(acct, session["amount_total"], session["currency"], {
-                    "customer": session["customer"],
-                    "description": pi_data.get("description"),
-                    "metadata": pi_data.get("metadata") or {},
-                    "receipt_email": pi_data.get("receipt_email"),
-                    "setup_future_usage": pi_data.get("setup_future_usage"),
-                    "statement_descriptor_suffix": pi_data.get("statement_descriptor_suffix"),
-                    "payment_method_types": session["payment_method_types"],
-                })
+                pi = self._create_pi(
+                    acct,
+                    session["amount_total"],
+                    session["currency"],
+                    {
+                        "customer": session["customer"],
+                        "description": pi_data.get("description"),
+                        "metadata": pi_data.get("metadata") or {},
+                        "receipt_email": pi_data.get("receipt_email"),
+                        "setup_future_usage": pi_data.get("setup_future_usage"),
+                        "statement_descriptor_suffix": pi_data.get("statement_descriptor_suffix"),
+                        "payment_method_types": session["payment_method_types"],
+                    },
+                )
                 session["payment_intent"] = pi["id"]
             status = self._confirm(acct, pi, pm)
             if status == "requires_action":
@@ -1013,12 +1225,23 @@ class Api:
             self.emit(acct, "setup_intent.succeeded", si)
             session["setup_intent"] = si["id"]
             return self._finish_checkout(acct, session)
-        items = [{"price": i["price"]["id"], "quantity": str(i["quantity"])}
-                 for i in acct.priv(session["id"])["line_items"]]
+        items = [
+            {"price": i["price"]["id"], "quantity": str(i["quantity"])}
+            for i in acct.priv(session["id"])["line_items"]
+        ]
         sub_data = acct.priv(session["id"])["sub_data"]
-        sub = self._create_subscription(acct, customer_id, items, {
-            "metadata": sub_data.get("metadata") or {}, "description": sub_data.get("description"),
-        }, default_pm=pm["id"], behaviour="allow_incomplete", authenticated=authenticated)
+        sub = self._create_subscription(
+            acct,
+            customer_id,
+            items,
+            {
+                "metadata": sub_data.get("metadata") or {},
+                "description": sub_data.get("description"),
+            },
+            default_pm=pm["id"],
+            behaviour="allow_incomplete",
+            authenticated=authenticated,
+        )
         session["subscription"] = sub["id"]
         session["invoice"] = sub["latest_invoice"]
         if sub["status"] != "active":
@@ -1053,8 +1276,15 @@ class Api:
 
     # -- subscriptions and invoices ------------------------------------------------------------
 
-    def _subscription_item(self, sub_id: str, p: dict[str, Any], quantity: int, created: int,
-                           period: tuple[int, int], metadata: dict[str, str]) -> dict[str, Any]:
+    def _subscription_item(
+        self,
+        sub_id: str,
+        p: dict[str, Any],
+        quantity: int,
+        created: int,
+        period: tuple[int, int],
+        metadata: dict[str, str],
+    ) -> dict[str, Any]:
         return {
             "created": created,
             "discounts": [],
@@ -1071,8 +1301,16 @@ class Api:
             "billing_thresholds": None,
         }
 
-    def _create_subscription(self, acct: Account, customer_id: str, raw_items: list[Any], params: dict[str, Any],
-                             default_pm: str | None, behaviour: str, authenticated: bool = False) -> dict[str, Any]:
+    def _create_subscription(
+        self,
+        acct: Account,
+        customer_id: str,
+        raw_items: list[Any],
+        params: dict[str, Any],
+        default_pm: str | None,
+        behaviour: str,
+        authenticated: bool = False,
+    ) -> dict[str, Any]:
         now = self.now(acct, customer_id)
         prices = []
         for i, item in enumerate(raw_items):
@@ -1089,8 +1327,11 @@ class Api:
                     raise missing_param(f"{name}[price_data][recurring]")
                 p = self._price_from(acct, data, f"{name}[price_data]", product_data_allowed=False)
             if not p["recurring"]:
-                raise invalid(f"The price specified is set to `type=one_time` but this field only accepts prices "
-                              "with `type=recurring`.", param=f"{name}[price]")
+                raise invalid(
+                    "The price specified is set to `type=one_time` but this field only accepts prices "
+                    "with `type=recurring`.",
+                    param=f"{name}[price]",
+                )
             prices.append((p, quantity, get_metadata(item) or {}))
         if not prices:
             raise missing_param("items")
@@ -1098,8 +1339,11 @@ class Api:
             raise invalid("All prices on a subscription must have the same `currency`.", param="items")
         intervals = {(p["recurring"]["interval"], p["recurring"]["interval_count"]) for p, _, _ in prices}
         if len(intervals) > 1:
-            raise invalid("All prices on a subscription must have the same `recurring.interval` and "
-                          "`recurring.interval_count`.", param="items")
+            raise invalid(
+                "All prices on a subscription must have the same `recurring.interval` and "
+                "`recurring.interval_count`.",
+                param="items",
+            )
         interval, count = intervals.pop()
         anchor_day = dt.datetime.fromtimestamp(now, dt.UTC).day
         period = (now, add_interval(now, interval, count, anchor_day))
@@ -1127,10 +1371,19 @@ class Api:
             "discounts": [],
             "ended_at": None,
             "id": sub_id,
-            "invoice_settings": {"account_tax_ids": None, "issuer": {"type": "self"}, "custom_fields": None,
-                                 "description": None, "footer": None},
-            "items": {"data": items, "has_more": False, "object": "list",
-                      "url": f"/v1/subscription_items?subscription={sub_id}"},
+            "invoice_settings": {
+                "account_tax_ids": None,
+                "issuer": {"type": "self"},
+                "custom_fields": None,
+                "description": None,
+                "footer": None,
+            },
+            "items": {
+                "data": items,
+                "has_more": False,
+                "object": "list",
+                "url": f"/v1/subscription_items?subscription={sub_id}",
+            },
             "latest_invoice": None,
             "livemode": False,
             "metadata": params.get("metadata") or {},
@@ -1138,8 +1391,11 @@ class Api:
             "object": "subscription",
             "on_behalf_of": None,
             "pause_collection": None,
-            "payment_settings": {"payment_method_options": None, "payment_method_types": None,
-                                 "save_default_payment_method": "off"},
+            "payment_settings": {
+                "payment_method_options": None,
+                "payment_method_types": None,
+                "save_default_payment_method": "off",
+            },
             "pending_invoice_item_interval": None,
             "pending_setup_intent": None,
             "pending_update": None,
@@ -1167,11 +1423,17 @@ class Api:
             self._set_status(acct, sub, "active")
         elif behaviour == "error_if_incomplete":
             error = (acct.find("payment_intent", acct.priv(invoice["id"]).get("payment_intent")) or {}).get(
-                "last_payment_error") or {}
+                "last_payment_error"
+            ) or {}
             self._cancel_subscription(acct, sub, emit=False)
             acct.remove(sub["id"])
-            raise StripeApiError(402, error.get("message", "Your card was declined."), type="card_error",
-                                 code=error.get("code", "card_declined"), decline_code=error.get("decline_code"))
+            raise StripeApiError(
+                402,
+                error.get("message", "Your card was declined."),
+                type="card_error",
+                code=error.get("code", "card_declined"),
+                decline_code=error.get("decline_code"),
+            )
         return sub
 
     def _set_status(self, acct: Account, sub: dict[str, Any], status: str) -> None:
@@ -1181,8 +1443,9 @@ class Api:
         sub["status"] = status
         self.emit(acct, "customer.subscription.updated", sub, previous)
 
-    def _cycle_invoice(self, acct: Account, sub: dict[str, Any], reason: str,
-                       period: tuple[int, int]) -> dict[str, Any]:
+    def _cycle_invoice(
+        self, acct: Account, sub: dict[str, Any], reason: str, period: tuple[int, int]
+    ) -> dict[str, Any]:
         now = self.now(acct, sub["customer"])
         cus = acct.objects[sub["customer"]]
         inv_id = new_id("in_")
@@ -1191,38 +1454,46 @@ class Api:
             p = item["price"]
             amount = p["unit_amount"] * item["quantity"]
             product_name = acct.objects.get(p["product"], {}).get("name", "")
-            lines.append({
-                "amount": amount,
-                "currency": p["currency"],
-                "description": f"{item['quantity']} × {product_name} (at "
-                               f"{p['unit_amount'] / (1 if p['currency'] in ZERO_DECIMAL else 100):.2f} / "
-                               f"{p['recurring']['interval']})",
-                "discount_amounts": [],
-                "discountable": True,
-                "discounts": [],
-                "id": new_id("il_"),
-                "invoice": inv_id,
-                "livemode": False,
-                "metadata": dict(item["metadata"]),
-                "object": "line_item",
-                "period": {"end": period[1], "start": period[0]},
-                "quantity": item["quantity"],
-                "subscription": sub["id"],
-                "pretax_credit_amounts": [],
-                "taxes": [],
-                "parent": {
-                    "invoice_item_details": None,
-                    "subscription_item_details": {
-                        "invoice_item": None, "proration": False, "proration_details": {"credited_items": None},
-                        "subscription": sub["id"], "subscription_item": item["id"],
+            lines.append(
+                {
+                    "amount": amount,
+                    "currency": p["currency"],
+                    "description": f"{item['quantity']} x {product_name} (at "
+                    f"{p['unit_amount'] / (1 if p['currency'] in ZERO_DECIMAL else 100):.2f} / "
+                    f"{p['recurring']['interval']})",
+                    "discount_amounts": [],
+                    "discountable": True,
+                    "discounts": [],
+                    "id": new_id("il_"),
+                    "invoice": inv_id,
+                    "livemode": False,
+                    "metadata": dict(item["metadata"]),
+                    "object": "line_item",
+                    "period": {"end": period[1], "start": period[0]},
+                    "quantity": item["quantity"],
+                    "subscription": sub["id"],
+                    "pretax_credit_amounts": [],
+                    "taxes": [],
+                    "parent": {
+                        "invoice_item_details": None,
+                        "subscription_item_details": {
+                            "invoice_item": None,
+                            "proration": False,
+                            "proration_details": {"credited_items": None},
+                            "subscription": sub["id"],
+                            "subscription_item": item["id"],
+                        },
+                        "type": "subscription_item_details",
                     },
-                    "type": "subscription_item_details",
-                },
-                "pricing": {"price_details": {"price": p["id"], "product": p["product"]},
-                            "type": "price_details", "unit_amount_decimal": p["unit_amount_decimal"]},
-                "subtotal": amount,
-                "quantity_decimal": str(item["quantity"]),
-            })
+                    "pricing": {
+                        "price_details": {"price": p["id"], "product": p["product"]},
+                        "type": "price_details",
+                        "unit_amount_decimal": p["unit_amount_decimal"],
+                    },
+                    "subtotal": amount,
+                    "quantity_decimal": str(item["quantity"]),
+                }
+            )
         total = sum(line["amount"] for line in lines)
         sequence = cus["next_invoice_sequence"]
         cus["next_invoice_sequence"] += 1
@@ -1238,8 +1509,13 @@ class Api:
             "attempt_count": 0,
             "attempted": False,
             "auto_advance": True,
-            "automatic_tax": {"enabled": False, "liability": None, "status": None, "disabled_reason": None,
-                              "provider": None},
+            "automatic_tax": {
+                "enabled": False,
+                "liability": None,
+                "status": None,
+                "disabled_reason": None,
+                "provider": None,
+            },
             "billing_reason": reason,
             "collection_method": "charge_automatically",
             "created": now,
@@ -1269,15 +1545,23 @@ class Api:
             "issuer": {"type": "self"},
             "last_finalization_error": None,
             "latest_revision": None,
-            "lines": {"data": lines, "has_more": False, "object": "list", "url": f"/v1/invoices/{inv_id}/lines"},
+            "lines": {
+                "data": lines,
+                "has_more": False,
+                "object": "list",
+                "url": f"/v1/invoices/{inv_id}/lines",
+            },
             "livemode": False,
             "metadata": {},
             "next_payment_attempt": None,
             "number": None,
             "object": "invoice",
             "on_behalf_of": None,
-            "payment_settings": {"default_mandate": None, "payment_method_options": None,
-                                 "payment_method_types": None},
+            "payment_settings": {
+                "default_mandate": None,
+                "payment_method_options": None,
+                "payment_method_types": None,
+            },
             "period_end": period[0],
             "period_start": period[0],
             "post_payment_credit_notes_amount": 0,
@@ -1289,8 +1573,12 @@ class Api:
             "starting_balance": 0,
             "statement_descriptor": None,
             "status": "draft",
-            "status_transitions": {"finalized_at": None, "marked_uncollectible_at": None, "paid_at": None,
-                                   "voided_at": None},
+            "status_transitions": {
+                "finalized_at": None,
+                "marked_uncollectible_at": None,
+                "paid_at": None,
+                "voided_at": None,
+            },
             "subscription": sub["id"],
             "subtotal": total,
             "subtotal_excluding_tax": total,
@@ -1324,15 +1612,27 @@ class Api:
             self.emit(acct, "customer.subscription.updated", sub, previous)
         return invoice
 
-    def _collect(self, acct: Account, invoice: dict[str, Any], sub: dict[str, Any] | None, *, off_session: bool,
-                 pm_id: str | None = None, authenticated: bool = False) -> str:
+    def _collect(
+        self,
+        acct: Account,
+        invoice: dict[str, Any],
+        sub: dict[str, Any] | None,
+        *,
+        off_session: bool,
+        pm_id: str | None = None,
+        authenticated: bool = False,
+    ) -> str:
         """One payment attempt on an open invoice; returns the invoice status."""
         cus = acct.objects[invoice["customer"]]
         now = self.now(acct, cus["id"])
         if invoice["amount_due"] == 0:
             self._mark_paid(acct, invoice, now)
             return "paid"
-        pm_id = pm_id or (sub or {}).get("default_payment_method") or cus["invoice_settings"]["default_payment_method"]
+        pm_id = (
+            pm_id
+            or (sub or {}).get("default_payment_method")
+            or cus["invoice_settings"]["default_payment_method"]
+        )
         invoice["attempted"] = True
         invoice["attempt_count"] += 1
         if not pm_id:
@@ -1340,11 +1640,17 @@ class Api:
             self.emit(acct, "invoice.payment_failed", invoice)
             return invoice["status"]
         pm = acct.objects[pm_id]
-        pi = self._create_pi(acct, invoice["amount_due"], invoice["currency"], {
-            "customer": cus["id"],
-            "description": "Subscription creation" if invoice["billing_reason"] == "subscription_create"
-            else "Subscription update",
-        })
+        pi = self._create_pi(
+            acct,
+            invoice["amount_due"],
+            invoice["currency"],
+            {
+                "customer": cus["id"],
+                "description": "Subscription creation"
+                if invoice["billing_reason"] == "subscription_create"
+                else "Subscription update",
+            },
+        )
         acct.priv(invoice["id"])["payment_intent"] = pi["id"]
         payment = {
             "amount_paid": None,
@@ -1383,8 +1689,9 @@ class Api:
         return invoice["status"]
 
     def _mark_paid(self, acct: Account, invoice: dict[str, Any], now: int) -> None:
-        invoice.update(status="paid", amount_paid=invoice["amount_due"], amount_remaining=0,
-                       next_payment_attempt=None)
+        invoice.update(
+            status="paid", amount_paid=invoice["amount_due"], amount_remaining=0, next_payment_attempt=None
+        )
         invoice["status_transitions"]["paid_at"] = now
         self.emit(acct, "invoice.paid", invoice)
         self.emit(acct, "invoice.payment_succeeded", invoice)
@@ -1394,11 +1701,20 @@ class Api:
         invoice["status_transitions"]["voided_at"] = real_now()
         self.emit(acct, "invoice.voided", invoice)
 
-    def _cancel_subscription(self, acct: Account, sub: dict[str, Any], reason: str = "cancellation_requested",
-                             emit: bool = True, at: int | None = None) -> None:
+    def _cancel_subscription(
+        self,
+        acct: Account,
+        sub: dict[str, Any],
+        reason: str = "cancellation_requested",
+        emit: bool = True,
+        at: int | None = None,
+    ) -> None:
         now = at or self.now(acct, sub["customer"])
-        sub.update(status="canceled" if sub["status"] != "incomplete" else "incomplete_expired",
-                   canceled_at=now, ended_at=now)
+        sub.update(
+            status="canceled" if sub["status"] != "incomplete" else "incomplete_expired",
+            canceled_at=now,
+            ended_at=now,
+        )
         sub["cancellation_details"]["reason"] = reason
         if emit:
             self.emit(acct, "customer.subscription.deleted", sub)
@@ -1407,21 +1723,39 @@ class Api:
         customer_id = get_str(params, "customer", required=True)
         self.get(acct, "customer", customer_id, "customer", "customer")
         items = get_list(params, "items", required=True)
-        behaviour = get_str(params, "payment_behavior", default="allow_incomplete",
-                            choices=("allow_incomplete", "default_incomplete", "error_if_incomplete",
-                                     "pending_if_incomplete"))
+        behaviour = get_str(
+            params,
+            "payment_behavior",
+            default="allow_incomplete",
+            choices=(
+                "allow_incomplete",
+                "default_incomplete",
+                "error_if_incomplete",
+                "pending_if_incomplete",
+            ),
+        )
         pm_id = get_str(params, "default_payment_method")
         if pm_id:
             pm = self.get(acct, "payment_method", pm_id, "PaymentMethod", "default_payment_method")
             if pm["customer"] != customer_id:
-                raise invalid(f"The customer does not have a payment method with the ID {pm_id}. The payment "
-                              "method must be attached to the customer.", param="default_payment_method")
+                raise invalid(
+                    f"The customer does not have a payment method with the ID {pm_id}. The payment "
+                    "method must be attached to the customer.",
+                    param="default_payment_method",
+                )
         get_str(params, "collection_method", choices=("charge_automatically",))
-        return self._create_subscription(acct, customer_id, items, {
-            "metadata": get_metadata(params) or {},
-            "description": get_str(params, "description"),
-            "cancel_at_period_end": get_bool(params, "cancel_at_period_end", default=False),
-        }, pm_id, behaviour)
+        return self._create_subscription(
+            acct,
+            customer_id,
+            items,
+            {
+                "metadata": get_metadata(params) or {},
+                "description": get_str(params, "description"),
+                "cancel_at_period_end": get_bool(params, "cancel_at_period_end", default=False),
+            },
+            pm_id,
+            behaviour,
+        )
 
     def subscriptions_retrieve(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
         return self.get(acct, "subscription", id, "subscription")
@@ -1447,9 +1781,11 @@ class Api:
             if pm_id:
                 pm = self.get(acct, "payment_method", pm_id, "PaymentMethod", "default_payment_method")
                 if pm["customer"] != sub["customer"]:
-                    raise invalid(f"The customer does not have a payment method with the ID {pm_id}. The "
-                                  "payment method must be attached to the customer.",
-                                  param="default_payment_method")
+                    raise invalid(
+                        f"The customer does not have a payment method with the ID {pm_id}. The "
+                        "payment method must be attached to the customer.",
+                        param="default_payment_method",
+                    )
             previous["default_payment_method"] = sub["default_payment_method"]
             sub["default_payment_method"] = pm_id
         if "description" in params:
@@ -1488,8 +1824,13 @@ class Api:
         return self.paginate([s for s in items if created(s["created"])], params, "/v1/subscriptions")
 
     def subscription_items_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
-        sub = self.get(acct, "subscription", get_str(params, "subscription", required=True), "subscription",
-                       "subscription")
+        sub = self.get(
+            acct,
+            "subscription",
+            get_str(params, "subscription", required=True),
+            "subscription",
+            "subscription",
+        )
         return self.paginate(sub["items"]["data"], params, "/v1/subscription_items")
 
     def subscription_items_retrieve(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
@@ -1503,8 +1844,15 @@ class Api:
         return self.get(acct, "invoice", id, "invoice")
 
     def invoices_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
-        return self.list_filtered(acct, "invoice", params, "/v1/invoices", customer="customer",
-                                  subscription="subscription", status="status")
+        return self.list_filtered(
+            acct,
+            "invoice",
+            params,
+            "/v1/invoices",
+            customer="customer",
+            subscription="subscription",
+            status="status",
+        )
 
     def invoice_lines(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
         invoice = self.get(acct, "invoice", id, "invoice")
@@ -1513,9 +1861,12 @@ class Api:
     def invoices_pay(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
         invoice = self.get(acct, "invoice", id, "invoice")
         if invoice["status"] != "open":
-            raise invalid("Invoice is already paid" if invoice["status"] == "paid"
-                          else f"You can only pay an open invoice; this one is {invoice['status']}.",
-                          code="invoice_not_open")
+            raise invalid(
+                "Invoice is already paid"
+                if invoice["status"] == "paid"
+                else f"You can only pay an open invoice; this one is {invoice['status']}.",
+                code="invoice_not_open",
+            )
         pm_id = get_str(params, "payment_method")
         if pm_id:
             pm = self._payment_method_for(acct, pm_id, "payment_method")
@@ -1523,16 +1874,25 @@ class Api:
                 self._attach(acct, pm, invoice["customer"])
             pm_id = pm["id"]
         sub = acct.find("subscription", invoice["subscription"])
-        status = self._collect(acct, invoice, sub, off_session=get_bool(params, "off_session", default=True),
-                               pm_id=pm_id)
+        status = self._collect(
+            acct, invoice, sub, off_session=get_bool(params, "off_session", default=True), pm_id=pm_id
+        )
         if sub and status == "paid" and sub["status"] in ("past_due", "incomplete", "unpaid"):
             self._set_status(acct, sub, "active")
         if status != "paid":
-            pi = acct.objects[acct.priv(invoice["id"])["payment_intent"]] if acct.priv(invoice["id"]).get(
-                "payment_intent") else None
+            pi = (
+                acct.objects[acct.priv(invoice["id"])["payment_intent"]]
+                if acct.priv(invoice["id"]).get("payment_intent")
+                else None
+            )
             error = (pi or {}).get("last_payment_error") or {}
-            raise StripeApiError(402, error.get("message", "Your card was declined."), type="card_error",
-                                 code=error.get("code", "card_declined"), decline_code=error.get("decline_code"))
+            raise StripeApiError(
+                402,
+                error.get("message", "Your card was declined."),
+                type="card_error",
+                code=error.get("code", "card_declined"),
+                decline_code=error.get("decline_code"),
+            )
         return invoice
 
     def invoice_payments_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
@@ -1576,8 +1936,10 @@ class Api:
         clock = self.get(acct, "test_helpers.test_clock", id, "test_helpers.test_clock")
         target = get_int(params, "frozen_time", required=True)
         if target <= clock["frozen_time"]:
-            raise invalid("The test clock can only be advanced to a time after its current frozen_time.",
-                          param="frozen_time")
+            raise invalid(
+                "The test clock can only be advanced to a time after its current frozen_time.",
+                param="frozen_time",
+            )
         clock["status"] = "advancing"
         clock["status_details"] = {"advancing": {"target_frozen_time": target}}
         self.emit(acct, "test_helpers.test_clock.advancing", clock)
@@ -1591,8 +1953,10 @@ class Api:
         customers = {c["id"] for c in acct.all("customer") if c.get("test_clock") == clock["id"]}
         while True:
             due = [
-                s for s in acct.all("subscription")
-                if s["customer"] in customers and s["status"] in ("active", "past_due", "trialing")
+                s
+                for s in acct.all("subscription")
+                if s["customer"] in customers
+                and s["status"] in ("active", "past_due", "trialing")
                 and s["items"]["data"][0]["current_period_end"] <= target
             ]
             if not due:
@@ -1631,22 +1995,37 @@ class Api:
         flow_data = get_dict(params, "flow_data")
         flow = None
         if flow_data:
-            kind = get_str(flow_data, "type", required=True, name="flow_data[type]",
-                           choices=("payment_method_update", "subscription_cancel", "subscription_update",
-                                    "subscription_update_confirm"))
+            kind = get_str(
+                flow_data,
+                "type",
+                required=True,
+                name="flow_data[type]",
+                choices=(
+                    "payment_method_update",
+                    "subscription_cancel",
+                    "subscription_update",
+                    "subscription_update_confirm",
+                ),
+            )
             if kind != "payment_method_update":
-                raise invalid(f"The portal flow {kind!r} is not supported by this emulator.",
-                              param="flow_data[type]")
+                raise invalid(
+                    f"The portal flow {kind!r} is not supported by this emulator.", param="flow_data[type]"
+                )
             after = get_dict(flow_data, "after_completion", name="flow_data[after_completion]") or {}
-            after_type = get_str(after, "type", default="portal_homepage",
-                                 choices=("hosted_confirmation", "portal_homepage", "redirect"),
-                                 name="flow_data[after_completion][type]")
+            after_type = get_str(
+                after,
+                "type",
+                default="portal_homepage",
+                choices=("hosted_confirmation", "portal_homepage", "redirect"),
+                name="flow_data[after_completion][type]",
+            )
             redirect = get_dict(after, "redirect") or {}
             if after_type == "redirect" and not redirect.get("return_url"):
                 raise missing_param("flow_data[after_completion][redirect][return_url]")
             flow = {
                 "after_completion": {
-                    "hosted_confirmation": {"custom_message": None} if after_type == "hosted_confirmation"
+                    "hosted_confirmation": {"custom_message": None}
+                    if after_type == "hosted_confirmation"
                     else None,
                     "redirect": {"return_url": redirect["return_url"]} if after_type == "redirect" else None,
                     "type": after_type,
@@ -1676,10 +2055,20 @@ class Api:
         self.state.register_page(sid, acct)
         return session
 
-    def portal_update_card(self, acct: Account, session: dict[str, Any], form: dict[str, str]) -> tuple[str, str]:
+    def portal_update_card(
+        self, acct: Account, session: dict[str, Any], form: dict[str, str]
+    ) -> tuple[str, str]:
         try:
-            pm = self._new_card_pm(acct, {"number": form.get("cardnumber", ""), "exp_month": form.get("exp_month"),
-                                          "exp_year": form.get("exp_year"), "cvc": form.get("cvc", "")}, {})
+            pm = self._new_card_pm(
+                acct,
+                {
+                    "number": form.get("cardnumber", ""),
+                    "exp_month": form.get("exp_month"),
+                    "exp_year": form.get("exp_year"),
+                    "cvc": form.get("cvc", ""),
+                },
+                {},
+            )
             self._attach(acct, pm, session["customer"])
         except StripeApiError as exc:
             return "error", exc.message
@@ -1688,8 +2077,11 @@ class Api:
         cus["invoice_settings"]["default_payment_method"] = pm["id"]
         self.emit(acct, "customer.updated", cus, previous)
         for sub in acct.all("subscription"):
-            if sub["customer"] == cus["id"] and sub["status"] not in ("canceled", "incomplete_expired") \
-                    and sub["default_payment_method"]:
+            if (
+                sub["customer"] == cus["id"]
+                and sub["status"] not in ("canceled", "incomplete_expired")
+                and sub["default_payment_method"]
+            ):
                 self.subscriptions_update(acct, {"default_payment_method": pm["id"]}, sub["id"])
         flow = session["flow"]
         if flow and flow["after_completion"]["type"] == "redirect":
@@ -1708,7 +2100,9 @@ class Api:
         if not events:
             raise missing_param("enabled_events")
         get_metadata(params)
-        endpoint = build.webhook_endpoint(new_id("we_"), real_now(), {**params, "enabled_events": list(events)})
+        endpoint = build.webhook_endpoint(
+            new_id("we_"), real_now(), {**params, "enabled_events": list(events)}
+        )
         secret = "whsec_" + new_id("", 32)
         acct.put(endpoint, secret=secret)
         response = snapshot(endpoint)
@@ -1763,8 +2157,11 @@ class Api:
     # Fields that Stripe only includes when asked for with ``expand[]``.
     def virtual_field(self, acct: Account, obj: dict[str, Any], key: str) -> Any:
         if obj.get("object") == "checkout.session" and key == "line_items":
-            return self.paginate(acct.priv(obj["id"])["line_items"], {"limit": "100"},
-                                 f"/v1/checkout/sessions/{obj['id']}/line_items")
+            return self.paginate(
+                acct.priv(obj["id"])["line_items"],
+                {"limit": "100"},
+                f"/v1/checkout/sessions/{obj['id']}/line_items",
+            )
         if obj.get("object") == "invoice" and key == "payments":
             items = [p for p in acct.all("invoice_payment") if p["invoice"] == obj["id"]]
             return self.paginate(items, {"limit": "100"}, f"/v1/invoice_payments?invoice={obj['id']}")

@@ -53,7 +53,7 @@ PM_TOKENS = {
     "pm_card_threeDSecure2Required": "4000000000003220",
     "pm_card_chargeCustomerFail": "4000000000000341",
 }
-TOKENS = {"tok_" + name[len("pm_card_"):]: number for name, number in PM_TOKENS.items()}
+TOKENS = {"tok_" + name[len("pm_card_") :]: number for name, number in PM_TOKENS.items()}
 
 
 def luhn_ok(number: str) -> bool:
@@ -69,44 +69,89 @@ def luhn_ok(number: str) -> bool:
 def card_error(reason: str, param: str | None = None, extra: dict[str, Any] | None = None) -> StripeApiError:
     code, message = DECLINE_MESSAGES[reason]
     return StripeApiError(
-        402, message, type="card_error", code=code, param=param,
+        402,
+        message,
+        type="card_error",
+        code=code,
+        param=param,
         decline_code=reason if code in ("card_declined", "expired_card", "incorrect_cvc") else None,
         extra=extra,
     )
 
 
-def read_card(number: str, exp_month: Any, exp_year: Any, cvc: Any, now_year: int, now_month: int,
-              param_prefix: str = "card") -> dict[str, Any]:
+def read_card(
+    number: str,
+    exp_month: Any,
+    exp_year: Any,
+    cvc: Any,
+    now_year: int,
+    now_month: int,
+    param_prefix: str = "card",
+) -> dict[str, Any]:
     """Validate raw card fields as Stripe does and return the private card record."""
     digits = "".join(ch for ch in str(number or "") if ch.isdigit())
     if not digits:
-        raise StripeApiError(400, "Missing required param: card[number].", code="parameter_missing",
-                             param=f"{param_prefix}[number]")
+        raise StripeApiError(
+            400,
+            "Missing required param: card[number].",
+            code="parameter_missing",
+            param=f"{param_prefix}[number]",
+        )
     if len(digits) < 13 or not luhn_ok(digits):
-        raise StripeApiError(402, "Your card number is incorrect.", type="card_error",
-                             code="incorrect_number", param=f"{param_prefix}[number]")
+        raise StripeApiError(
+            402,
+            "Your card number is incorrect.",
+            type="card_error",
+            code="incorrect_number",
+            param=f"{param_prefix}[number]",
+        )
     try:
         month = int(exp_month)
     except (TypeError, ValueError):
-        raise StripeApiError(402, "Your card's expiration month is invalid.", type="card_error",
-                             code="invalid_expiry_month", param=f"{param_prefix}[exp_month]") from None
+        raise StripeApiError(
+            402,
+            "Your card's expiration month is invalid.",
+            type="card_error",
+            code="invalid_expiry_month",
+            param=f"{param_prefix}[exp_month]",
+        ) from None
     try:
         year = int(exp_year)
     except (TypeError, ValueError):
-        raise StripeApiError(402, "Your card's expiration year is invalid.", type="card_error",
-                             code="invalid_expiry_year", param=f"{param_prefix}[exp_year]") from None
+        raise StripeApiError(
+            402,
+            "Your card's expiration year is invalid.",
+            type="card_error",
+            code="invalid_expiry_year",
+            param=f"{param_prefix}[exp_year]",
+        ) from None
     if year < 100:
         year += 2000
     if not 1 <= month <= 12:
-        raise StripeApiError(402, "Your card's expiration month is invalid.", type="card_error",
-                             code="invalid_expiry_month", param=f"{param_prefix}[exp_month]")
+        raise StripeApiError(
+            402,
+            "Your card's expiration month is invalid.",
+            type="card_error",
+            code="invalid_expiry_month",
+            param=f"{param_prefix}[exp_month]",
+        )
     if (year, month) < (now_year, now_month):
-        raise StripeApiError(402, "Your card's expiration year is invalid.", type="card_error",
-                             code="invalid_expiry_year", param=f"{param_prefix}[exp_year]")
+        raise StripeApiError(
+            402,
+            "Your card's expiration year is invalid.",
+            type="card_error",
+            code="invalid_expiry_year",
+            param=f"{param_prefix}[exp_year]",
+        )
     cvc_text = str(cvc or "")
     if cvc_text and (not cvc_text.isdigit() or len(cvc_text) not in (3, 4)):
-        raise StripeApiError(402, "Your card's security code is invalid.", type="card_error",
-                             code="invalid_cvc", param=f"{param_prefix}[cvc]")
+        raise StripeApiError(
+            402,
+            "Your card's security code is invalid.",
+            type="card_error",
+            code="invalid_cvc",
+            param=f"{param_prefix}[cvc]",
+        )
     known = TEST_CARDS.get(digits)
     if known is None:
         brand = {"4": "visa", "5": "mastercard", "3": "amex", "6": "discover"}.get(digits[0], "unknown")

@@ -1,4 +1,7 @@
-"""``/_emulator/``: what a test needs that Stripe's API does not offer (reset, inspection, faults, dashboard)."""
+"""``/_emulator/``: what a test needs that Stripe's API lacks.
+
+Reset, inspection, fault injection and the actions a user would take in Stripe's dashboard.
+"""
 
 from __future__ import annotations
 
@@ -18,17 +21,22 @@ def _need(payload: dict[str, Any], key: str) -> Any:
     return payload[key]
 
 
-def handle_control(state: EmulatorState, method: str, path: str, query: dict[str, list[str]],
-                   payload: dict[str, Any]) -> tuple[int, Any]:
+def handle_control(
+    state: EmulatorState, method: str, path: str, query: dict[str, list[str]], payload: dict[str, Any]
+) -> tuple[int, Any]:
     from ._server import ApiFault
 
-    route = path[len("/_emulator"):] or "/"
+    route = path[len("/_emulator") :] or "/"
     q = {k: v[-1] for k, v in query.items()}
     if route == "/static/pages.css":
         return 200, ("text/css; charset=utf-8", STYLESHEET)
     if route in ("/", "/health") and method == "GET":
-        return 200, {"ok": True, "base_url": state.base_url, "secret_key": state.secret_key,
-                     "publishable_key": state.publishable_key}
+        return 200, {
+            "ok": True,
+            "base_url": state.base_url,
+            "secret_key": state.secret_key,
+            "publishable_key": state.publishable_key,
+        }
     if route == "/reset" and method == "POST":
         state.reset()
         return 200, {"ok": True}
@@ -69,13 +77,17 @@ def handle_control(state: EmulatorState, method: str, path: str, query: dict[str
         with state.lock:
             return 200, {"data": [{**f.spec, "remaining": f.count} for f in state.faults if f.count > 0]}
     if route == "/webhook_faults" and method == "POST":
-        state.dispatcher.add_fault(_need(payload, "mode"), int(payload.get("count", 1)),
-                                   float(payload.get("delay", 0)), payload.get("types"))
+        state.dispatcher.add_fault(
+            _need(payload, "mode"),
+            int(payload.get("count", 1)),
+            float(payload.get("delay", 0)),
+            payload.get("types"),
+        )
         return 200, {"ok": True}
     if route == "/config" and method == "POST":
         return 200, _configure(state, payload)
     if route.startswith("/actions/") and method == "POST":
-        return 200, _action(state, route[len("/actions/"):], payload)
+        return 200, _action(state, route[len("/actions/") :], payload)
     raise StripeApiError(404, f"Unknown control route {method} {path}", code="resource_missing")
 
 
@@ -109,7 +121,9 @@ def _action(state: EmulatorState, name: str, payload: dict[str, Any]) -> Any:
         acct = state.owner(target)
         if acct is None:
             raise StripeApiError(404, f"No such object: '{target}'", code="resource_missing")
-        params = {k: str(v) for k, v in payload.items() if k in ("payment_intent", "charge", "amount", "reason")}
+        params = {
+            k: str(v) for k, v in payload.items() if k in ("payment_intent", "charge", "amount", "reason")
+        }
         with state.lock:
             return snapshot(api.refunds_create(acct, params))
     if name == "advance_clock":
@@ -135,8 +149,12 @@ def _action(state: EmulatorState, name: str, payload: dict[str, Any]) -> Any:
             raise StripeApiError(404, f"No such event: '{eid}'", code="resource_missing")
         with state.lock:
             event = acct.objects[eid]
-            endpoints = [ep for ep in acct.all("webhook_endpoint") if ep["status"] == "enabled"
-                         and ("*" in ep["enabled_events"] or event["type"] in ep["enabled_events"])]
+            endpoints = [
+                ep
+                for ep in acct.all("webhook_endpoint")
+                if ep["status"] == "enabled"
+                and ("*" in ep["enabled_events"] or event["type"] in ep["enabled_events"])
+            ]
             for ep in endpoints:
                 state.dispatcher.enqueue(acct.secret_key, event, ep)
             return {"ok": True, "endpoints": [ep["id"] for ep in endpoints]}

@@ -16,8 +16,27 @@ _ALPHABET = string.ascii_letters + string.digits
 
 # Every prefix the emulator hands out, so ``expand[]`` can tell an id from any other string.
 ID_PREFIXES = (
-    "cus_", "prod_", "price_", "cs_test_", "pi_", "pm_", "ch_", "txn_", "re_", "sub_", "si_", "in_",
-    "inpay_", "clock_", "bps_", "bpc_", "we_", "evt_", "seti_", "il_", "li_",
+    "cus_",
+    "prod_",
+    "price_",
+    "cs_test_",
+    "pi_",
+    "pm_",
+    "ch_",
+    "txn_",
+    "re_",
+    "sub_",
+    "si_",
+    "in_",
+    "inpay_",
+    "clock_",
+    "bps_",
+    "bpc_",
+    "we_",
+    "evt_",
+    "seti_",
+    "il_",
+    "li_",
 )
 
 

@@ -52,9 +52,7 @@ def missing_param(param: str) -> StripeApiError:
 
 
 def not_found(kind: str, object_id: str, param: str = "id") -> StripeApiError:
-    return StripeApiError(
-        404, f"No such {kind}: '{object_id}'", code="resource_missing", param=param
-    )
+    return StripeApiError(404, f"No such {kind}: '{object_id}'", code="resource_missing", param=param)
 
 
 def unknown_url(method: str, path: str) -> StripeApiError:

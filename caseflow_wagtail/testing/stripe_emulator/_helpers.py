@@ -9,8 +9,15 @@ from ._errors import invalid, missing_param
 _MISSING = object()
 
 
-def get_str(params: dict[str, Any], key: str, *, required: bool = False, default: Any = None,
-            choices: tuple[str, ...] | None = None, name: str | None = None) -> Any:
+def get_str(
+    params: dict[str, Any],
+    key: str,
+    *,
+    required: bool = False,
+    default: Any = None,
+    choices: tuple[str, ...] | None = None,
+    name: str | None = None,
+) -> Any:
     name = name or key
     value = params.get(key, _MISSING)
     if value is _MISSING or (value == "" and required):
@@ -24,8 +31,16 @@ def get_str(params: dict[str, Any], key: str, *, required: bool = False, default
     return value
 
 
-def get_int(params: dict[str, Any], key: str, *, required: bool = False, default: Any = None,
-            minimum: int | None = None, maximum: int | None = None, name: str | None = None) -> Any:
+def get_int(
+    params: dict[str, Any],
+    key: str,
+    *,
+    required: bool = False,
+    default: Any = None,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    name: str | None = None,
+) -> Any:
     name = name or key
     value = params.get(key, _MISSING)
     if value is _MISSING:

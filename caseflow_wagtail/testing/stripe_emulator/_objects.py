@@ -74,8 +74,15 @@ def product(oid: str, created: int, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def price(oid: str, created: int, product_id: str, currency: str, unit_amount: int,
-          recurring: dict[str, Any] | None, params: dict[str, Any]) -> dict[str, Any]:
+def price(
+    oid: str,
+    created: int,
+    product_id: str,
+    currency: str,
+    unit_amount: int,
+    recurring: dict[str, Any] | None,
+    params: dict[str, Any],
+) -> dict[str, Any]:
     return {
         "active": params.get("active", True),
         "billing_scheme": "per_unit",
@@ -138,8 +145,11 @@ def card_details(card: dict[str, Any]) -> dict[str, Any]:
     """``payment_method.card`` from the private card record."""
     return {
         "brand": card["brand"],
-        "checks": {"address_line1_check": None, "address_postal_code_check": None,
-                   "cvc_check": card["cvc_check"]},
+        "checks": {
+            "address_line1_check": None,
+            "address_postal_code_check": None,
+            "cvc_check": card["cvc_check"],
+        },
         "country": "US",
         "display_brand": card["brand"],
         "exp_month": card["exp_month"],
@@ -183,7 +193,9 @@ def payment_method(oid: str, created: int, card: dict[str, Any], params: dict[st
     }
 
 
-def payment_intent(oid: str, created: int, amount: int, currency: str, params: dict[str, Any]) -> dict[str, Any]:
+def payment_intent(
+    oid: str, created: int, amount: int, currency: str, params: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "amount": amount,
         "amount_capturable": 0,
@@ -211,8 +223,14 @@ def payment_intent(oid: str, created: int, amount: int, currency: str, params: d
         "on_behalf_of": None,
         "payment_method": None,
         "payment_method_configuration_details": None,
-        "payment_method_options": {"card": {"installments": None, "mandate_options": None, "network": None,
-                                            "request_three_d_secure": "automatic"}},
+        "payment_method_options": {
+            "card": {
+                "installments": None,
+                "mandate_options": None,
+                "network": None,
+                "request_three_d_secure": "automatic",
+            }
+        },
         "payment_method_types": params.get("payment_method_types") or ["card"],
         "processing": None,
         "receipt_email": params.get("receipt_email"),
@@ -231,12 +249,19 @@ def payment_intent(oid: str, created: int, amount: int, currency: str, params: d
     }
 
 
-def charge(oid: str, created: int, pi: dict[str, Any], pm: dict[str, Any], card: dict[str, Any],
-           failure: tuple[str, str, str] | None, balance_txn: str | None) -> dict[str, Any]:
+def charge(
+    oid: str,
+    created: int,
+    pi: dict[str, Any],
+    pm: dict[str, Any],
+    card: dict[str, Any],
+    failure: tuple[str, str, str] | None,
+    balance_txn: str | None,
+) -> dict[str, Any]:
     amount = pi["amount"]
     card_view = pm["card"]
     if failure:
-        code, decline_code, message = failure
+        _code, decline_code, _message = failure
         outcome = {
             "advice_code": "try_again_later" if decline_code == "generic_decline" else None,
             "network_advice_code": None,
@@ -330,8 +355,16 @@ def charge(oid: str, created: int, pi: dict[str, Any], pm: dict[str, Any], card:
     }
 
 
-def balance_transaction(oid: str, created: int, amount: int, fee: int, currency: str, source: str,
-                        kind: str, description: str | None) -> dict[str, Any]:
+def balance_transaction(
+    oid: str,
+    created: int,
+    amount: int,
+    fee: int,
+    currency: str,
+    source: str,
+    kind: str,
+    description: str | None,
+) -> dict[str, Any]:
     return {
         "amount": amount,
         "available_on": created + 2 * 86400,
@@ -341,8 +374,15 @@ def balance_transaction(oid: str, created: int, amount: int, fee: int, currency:
         "exchange_rate": None,
         "fee": fee,
         "fee_details": (
-            [{"amount": fee, "application": None, "currency": currency, "description": "Stripe processing fees",
-              "type": "stripe_fee"}]
+            [
+                {
+                    "amount": fee,
+                    "application": None,
+                    "currency": currency,
+                    "description": "Stripe processing fees",
+                    "type": "stripe_fee",
+                }
+            ]
             if fee
             else []
         ),
@@ -357,15 +397,24 @@ def balance_transaction(oid: str, created: int, amount: int, fee: int, currency:
     }
 
 
-def refund(oid: str, created: int, ch: dict[str, Any], amount: int, txn: str, params: dict[str, Any]) -> dict[str, Any]:
+def refund(
+    oid: str, created: int, ch: dict[str, Any], amount: int, txn: str, params: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "amount": amount,
         "balance_transaction": txn,
         "charge": ch["id"],
         "created": created,
         "currency": ch["currency"],
-        "destination_details": {"card": {"reference_status": "pending", "reference_type": "acquirer_reference_number",
-                                         "type": "refund", "reference": None}, "type": "card"},
+        "destination_details": {
+            "card": {
+                "reference_status": "pending",
+                "reference_type": "acquirer_reference_number",
+                "type": "refund",
+                "reference": None,
+            },
+            "type": "card",
+        },
         "id": oid,
         "metadata": params.get("metadata") or {},
         "object": "refund",
@@ -381,8 +430,14 @@ def refund(oid: str, created: int, ch: dict[str, Any], amount: int, txn: str, pa
     }
 
 
-def setup_intent(oid: str, created: int, customer_id: str | None, pm_id: str | None,
-                 status: str, usage: str = "off_session") -> dict[str, Any]:
+def setup_intent(
+    oid: str,
+    created: int,
+    customer_id: str | None,
+    pm_id: str | None,
+    status: str,
+    usage: str = "off_session",
+) -> dict[str, Any]:
     return {
         "application": None,
         "automatic_payment_methods": None,
@@ -403,8 +458,9 @@ def setup_intent(oid: str, created: int, customer_id: str | None, pm_id: str | N
         "on_behalf_of": None,
         "payment_method": pm_id,
         "payment_method_configuration_details": None,
-        "payment_method_options": {"card": {"mandate_options": None, "network": None,
-                                            "request_three_d_secure": "automatic"}},
+        "payment_method_options": {
+            "card": {"mandate_options": None, "network": None, "request_three_d_secure": "automatic"}
+        },
         "payment_method_types": ["card"],
         "single_use_mandate": None,
         "status": status,

@@ -5,13 +5,43 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-ZERO_DECIMAL = frozenset("bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split())
-THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())
-SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "aud": "A$", "cad": "CA$", "nzd": "NZ$", "inr": "₹"}
+ZERO_DECIMAL = frozenset(
+    [
+        "bif",
+        "clp",
+        "djf",
+        "gnf",
+        "jpy",
+        "kmf",
+        "krw",
+        "mga",
+        "pyg",
+        "rwf",
+        "ugx",
+        "vnd",
+        "vuv",
+        "xaf",
+        "xof",
+        "xpf",
+    ]
+)
+THREE_DECIMAL = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
+SYMBOLS = {
+    "usd": "$",
+    "eur": "€",
+    "gbp": "£",
+    "jpy": "¥",
+    "aud": "A$",
+    "cad": "CA$",
+    "nzd": "NZ$",
+    "inr": "₹",
+}
 
 STYLESHEET = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f6f8fa;color:#1a1f36;margin:0}
-main{max-width:880px;margin:2rem auto;display:flex;gap:2rem;flex-wrap:wrap;padding:0 1rem}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f6f8fa;color:#1a1f36;
+margin:0}
+main{max-width:880px;margin:2rem auto;display:flex;gap:2rem;flex-wrap:wrap;align-items:flex-start;
+padding:0 1rem}
 section{flex:1 1 320px;background:#fff;border-radius:8px;padding:1.5rem;box-shadow:0 1px 3px rgba(0,0,0,.12)}
 h1{font-size:1.1rem;margin:0 0 .25rem} .badge{background:#ffde92;color:#663c00;border-radius:4px;
 padding:.1rem .4rem;font-size:.75rem;font-weight:600;margin-left:.5rem}
@@ -40,10 +70,10 @@ def format_amount(amount: int | None, currency: str | None) -> str:
 
 def _page(title: str, body: str) -> str:
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title>"
-        "<link rel=\"stylesheet\" href=\"/_emulator/static/pages.css\"></head>"
+        '<link rel="stylesheet" href="/_emulator/static/pages.css"></head>'
         f"<body><main>{body}</main></body></html>"
     )
 
@@ -53,99 +83,129 @@ def _card_fields(values: dict[str, str]) -> str:
         return escape(values.get(name, ""), quote=True)
 
     return (
-        f"<label for=\"cardnumber\">Card number</label>"
-        f"<input id=\"cardnumber\" name=\"cardnumber\" inputmode=\"numeric\" autocomplete=\"cc-number\" "
-        f"placeholder=\"1234 1234 1234 1234\" value=\"{value('cardnumber')}\" required>"
-        "<div class=\"row\"><div><label for=\"exp\">Expiry</label>"
-        f"<input id=\"exp\" name=\"exp\" autocomplete=\"cc-exp\" placeholder=\"MM / YY\" value=\"{value('exp')}\" "
-        "required></div><div><label for=\"cvc\">CVC</label>"
-        f"<input id=\"cvc\" name=\"cvc\" inputmode=\"numeric\" autocomplete=\"cc-csc\" placeholder=\"CVC\" "
-        f"value=\"{value('cvc')}\" required></div></div>"
-        "<label for=\"name\">Name on card</label>"
-        f"<input id=\"name\" name=\"name\" autocomplete=\"cc-name\" value=\"{value('name')}\">"
+        f'<label for="cardnumber">Card number</label>'
+        f'<input id="cardnumber" name="cardnumber" inputmode="numeric" autocomplete="cc-number" '
+        f'placeholder="1234 1234 1234 1234" value="{value("cardnumber")}" required>'
+        '<div class="row"><div><label for="exp">Expiry</label>'
+        f'<input id="exp" name="exp" autocomplete="cc-exp" placeholder="MM / YY" value="{value("exp")}" '
+        'required></div><div><label for="cvc">CVC</label>'
+        f'<input id="cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc" placeholder="CVC" '
+        f'value="{value("cvc")}" required></div></div>'
+        '<label for="name">Name on card</label>'
+        f'<input id="name" name="name" autocomplete="cc-name" value="{value("name")}">'
     )
 
 
-def checkout_page(session: dict[str, Any], items: list[dict[str, Any]], merchant: str,
-                  error: str | None = None, values: dict[str, str] | None = None) -> str:
+def checkout_page(
+    session: dict[str, Any],
+    items: list[dict[str, Any]],
+    merchant: str,
+    error: str | None = None,
+    values: dict[str, str] | None = None,
+) -> str:
     values = values or {}
     title = f"Pay {merchant}"
     lines = "".join(
         f"<tr><td>{escape(item['description'])}"
-        + (f" × {item['quantity']}" if item["quantity"] != 1 else "")
-        + (f" <small>per {escape(item['price']['recurring']['interval'])}</small>"
-           if item["price"].get("recurring") else "")
-        + f"</td><td class=\"amount\">{format_amount(item['amount_total'], item['currency'])}</td></tr>"
+        + (f" x {item['quantity']}" if item["quantity"] != 1 else "")
+        + (
+            f" <small>per {escape(item['price']['recurring']['interval'])}</small>"
+            if item["price"].get("recurring")
+            else ""
+        )
+        + f'</td><td class="amount">{format_amount(item["amount_total"], item["currency"])}</td></tr>'
         for item in items
     )
     total = format_amount(session["amount_total"], session["currency"])
     summary = (
-        f"<section aria-label=\"Order summary\"><h1>{escape(merchant)}<span class=\"badge\">TEST MODE</span></h1>"
-        + (f"<div class=\"total\" data-testid=\"total\">{total}</div>" if total else
-           "<p>Save a card for future payments.</p>")
+        f'<section aria-label="Order summary"><h1>{escape(merchant)}<span class="badge">TEST MODE</span></h1>'
+        + (
+            f'<div class="total" data-testid="total">{total}</div>'
+            if total
+            else "<p>Save a card for future payments.</p>"
+        )
         + (f"<table>{lines}</table>" if lines else "")
-        + (f"<p class=\"hint\"><a href=\"{escape(session['cancel_url'], quote=True)}\" id=\"cancel\">"
-           f"← Back to {escape(merchant)}</a></p>" if session.get("cancel_url") else "")
+        + (
+            f'<p class="hint"><a href="{escape(session["cancel_url"], quote=True)}" id="cancel">'
+            f"← Back to {escape(merchant)}</a></p>"
+            if session.get("cancel_url")
+            else ""
+        )
         + "</section>"
     )
     email = escape(values.get("email") or session.get("customer_email") or "", quote=True)
     button = {"payment": f"Pay {total}", "subscription": "Subscribe", "setup": "Save card"}[session["mode"]]
     form = (
-        "<section aria-label=\"Payment\"><h1>Pay with card</h1>"
-        + (f"<div class=\"error\" role=\"alert\" id=\"error\">{escape(error)}</div>" if error else "")
-        + f"<form method=\"post\" action=\"/checkout/{escape(session['id'])}\">"
-        f"<label for=\"email\">Email</label><input id=\"email\" name=\"email\" type=\"email\" value=\"{email}\">"
+        '<section aria-label="Payment"><h1>Pay with card</h1>'
+        + (f'<div class="error" role="alert" id="error">{escape(error)}</div>' if error else "")
+        + f'<form method="post" action="/checkout/{escape(session["id"])}">'
+        f'<label for="email">Email</label><input id="email" name="email" type="email" value="{email}">'
         + _card_fields(values)
-        + f"<button type=\"submit\" id=\"submit\">{escape(button)}</button></form>"
-        "<p class=\"hint\">Test mode: use 4242 4242 4242 4242, any future expiry and any CVC.</p></section>"
+        + f'<button type="submit" id="submit">{escape(button)}</button></form>'
+        '<p class="hint">Test mode: use 4242 4242 4242 4242, any future expiry and any CVC.</p></section>'
     )
     return _page(title, summary + form)
 
 
 def message_page(title: str, message: str, link: tuple[str, str] | None = None) -> str:
-    body = f"<section><h1>{escape(title)}</h1><p id=\"message\">{escape(message)}</p>"
+    body = f'<section><h1>{escape(title)}</h1><p id="message">{escape(message)}</p>'
     if link:
-        body += f"<p><a href=\"{escape(link[0], quote=True)}\">{escape(link[1])}</a></p>"
+        body += f'<p><a href="{escape(link[0], quote=True)}">{escape(link[1])}</a></p>'
     return _page(title, body + "</section>")
 
 
 def authenticate_page(action: str, merchant: str, amount: str) -> str:
     body = (
-        "<section aria-label=\"3D Secure\"><h1>3D Secure 2 Test Page</h1>"
+        '<section aria-label="3D Secure"><h1>3D Secure 2 Test Page</h1>'
         f"<p>{escape(merchant)} asks your bank to confirm this payment"
-        + (f" of <strong>{escape(amount)}</strong>" if amount else "") + ".</p>"
-        f"<form method=\"post\" action=\"{escape(action, quote=True)}\">"
-        "<button type=\"submit\" name=\"outcome\" value=\"complete\" id=\"complete\">Complete</button>"
-        "<button type=\"submit\" name=\"outcome\" value=\"fail\" id=\"fail\" class=\"secondary\">Fail</button>"
+        + (f" of <strong>{escape(amount)}</strong>" if amount else "")
+        + ".</p>"
+        f'<form method="post" action="{escape(action, quote=True)}">'
+        '<button type="submit" name="outcome" value="complete" id="complete">Complete</button>'
+        '<button type="submit" name="outcome" value="fail" id="fail" class="secondary">Fail</button>'
         "</form></section>"
     )
     return _page("Authenticate payment", body)
 
 
-def portal_page(session: dict[str, Any], customer: dict[str, Any], card: dict[str, Any] | None,
-                subscriptions: list[dict[str, Any]], merchant: str, error: str | None = None,
-                notice: str | None = None) -> str:
-    current = (f"{escape(card['brand'].title())} •••• {escape(card['last4'])}, expires "
-               f"{card['exp_month']:02d}/{card['exp_year']}" if card else "No card on file")
+def portal_page(
+    session: dict[str, Any],
+    customer: dict[str, Any],
+    card: dict[str, Any] | None,
+    subscriptions: list[dict[str, Any]],
+    merchant: str,
+    error: str | None = None,
+    notice: str | None = None,
+) -> str:
+    current = (
+        f"{escape(card['brand'].title())} •••• {escape(card['last4'])}, expires "
+        f"{card['exp_month']:02d}/{card['exp_year']}"
+        if card
+        else "No card on file"
+    )
     subs = "".join(
-        f"<tr><td>{escape(s['id'])}</td><td class=\"amount\">{escape(s['status'])}"
-        + (" (cancels at period end)" if s["cancel_at_period_end"] else "") + "</td></tr>"
+        f'<tr><td>{escape(s["id"])}</td><td class="amount">{escape(s["status"])}'
+        + (" (cancels at period end)" if s["cancel_at_period_end"] else "")
+        + "</td></tr>"
         for s in subscriptions
     )
     back = session.get("return_url")
     body = (
-        f"<section aria-label=\"Account\"><h1>{escape(merchant)}<span class=\"badge\">TEST MODE</span></h1>"
+        f'<section aria-label="Account"><h1>{escape(merchant)}<span class="badge">TEST MODE</span></h1>'
         f"<p>{escape(customer.get('name') or '')} {escape(customer.get('email') or '')}</p>"
-        f"<p>Default payment method: <strong id=\"current-card\">{current}</strong></p>"
+        f'<p>Default payment method: <strong id="current-card">{current}</strong></p>'
         + (f"<table>{subs}</table>" if subs else "")
-        + (f"<p><a href=\"{escape(back, quote=True)}\" id=\"return\">← Return to {escape(merchant)}</a></p>"
-           if back else "")
-        + "</section><section aria-label=\"Update card\"><h1>Replace card</h1>"
-        + (f"<div class=\"error\" role=\"alert\" id=\"error\">{escape(error)}</div>" if error else "")
-        + (f"<div class=\"notice\" id=\"notice\">{escape(notice)}</div>" if notice else "")
-        + f"<form method=\"post\" action=\"/billing_portal/{escape(session['id'])}\">"
+        + (
+            f'<p><a href="{escape(back, quote=True)}" id="return">← Return to {escape(merchant)}</a></p>'
+            if back
+            else ""
+        )
+        + '</section><section aria-label="Update card"><h1>Replace card</h1>'
+        + (f'<div class="error" role="alert" id="error">{escape(error)}</div>' if error else "")
+        + (f'<div class="notice" id="notice">{escape(notice)}</div>' if notice else "")
+        + f'<form method="post" action="/billing_portal/{escape(session["id"])}">'
         + _card_fields({})
-        + "<button type=\"submit\" id=\"submit\">Update card</button></form></section>"
+        + '<button type="submit" id="submit">Update card</button></form></section>'
     )
     return _page(f"{merchant} billing", body)
 

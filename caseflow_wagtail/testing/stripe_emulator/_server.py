@@ -13,7 +13,17 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import _pages, _params, _routes
 from ._api import Api
-from ._core import ID_PREFIXES, API_VERSION, Account, RequestContext, RequestLog, new_id, new_key_pair, set_request, snapshot
+from ._core import (
+    API_VERSION,
+    ID_PREFIXES,
+    Account,
+    RequestContext,
+    RequestLog,
+    new_id,
+    new_key_pair,
+    set_request,
+    snapshot,
+)
 from ._errors import StripeApiError, invalid, unknown_url
 from ._forms import parse_form
 from ._webhooks import WebhookDispatcher, encode_event
@@ -28,7 +38,9 @@ def ensure_loopback(host: str) -> None:
             return
     except ValueError:
         pass
-    raise ValueError(f"The Stripe emulator only binds loopback addresses (127.0.0.1, ::1, localhost), not {host!r}.")
+    raise ValueError(
+        f"The Stripe emulator only binds loopback addresses (127.0.0.1, ::1, localhost), not {host!r}."
+    )
 
 
 class ApiFault:
@@ -55,7 +67,8 @@ class EmulatorState:
         generated = new_key_pair()
         self.secret_key = secret_key or generated[0]
         self.publishable_key = publishable_key or (
-            "pk_test_" + self.secret_key[len("sk_test_"):] if secret_key else generated[1])
+            "pk_test_" + self.secret_key[len("sk_test_") :] if secret_key else generated[1]
+        )
         self.base_url = ""
         self.lock = threading.RLock()
         self.accounts: dict[str, Account] = {}
@@ -104,7 +117,11 @@ class EmulatorState:
             endpoint = acct.objects.get(delivery["endpoint"])
             if event is None or endpoint is None:
                 return None
-            return encode_event(event, endpoint["api_version"]), endpoint["url"], acct.priv(endpoint["id"])["secret"]
+            return (
+                encode_event(event, endpoint["api_version"]),
+                endpoint["url"],
+                acct.priv(endpoint["id"])["secret"],
+            )
 
     def _delivered(self, delivery: dict[str, Any]) -> None:
         with self.lock:
@@ -139,7 +156,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "CaseflowStripeEmulator/1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -152,7 +169,9 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -167,8 +186,12 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(payload, indent=2).encode(), "application/json", headers)
 
     def _html(self, status: int, html: str) -> None:
-        self._send(status, html.encode(), "text/html; charset=utf-8",
-                   {"Content-Security-Policy": "default-src 'self'; form-action *; frame-ancestors 'none'"})
+        self._send(
+            status,
+            html.encode(),
+            "text/html; charset=utf-8",
+            {"Content-Security-Policy": "default-src 'self'; form-action *; frame-ancestors 'none'"},
+        )
 
     def _redirect(self, url: str) -> None:
         self._send(303, b"", "text/plain", {"Location": url})
@@ -206,9 +229,20 @@ class Handler(BaseHTTPRequestHandler):
         started = time.time()
         raw = self._body().decode() if method == "POST" else query
         idem_key = self.headers.get("Idempotency-Key") if method == "POST" else None
-        entry: dict[str, Any] = {"id": request_id, "method": method, "path": path, "at": started,
-                                 "idempotency_key": idem_key, "params": None, "status": None, "account": None}
-        headers = {"Request-Id": request_id, "Stripe-Version": self.headers.get("Stripe-Version") or API_VERSION}
+        entry: dict[str, Any] = {
+            "id": request_id,
+            "method": method,
+            "path": path,
+            "at": started,
+            "idempotency_key": idem_key,
+            "params": None,
+            "status": None,
+            "account": None,
+        }
+        headers = {
+            "Request-Id": request_id,
+            "Stripe-Version": self.headers.get("Stripe-Version") or API_VERSION,
+        }
         if idem_key:
             headers["Idempotency-Key"] = idem_key
         try:
@@ -252,13 +286,23 @@ class Handler(BaseHTTPRequestHandler):
     @staticmethod
     def _fault_error(fault: ApiFault) -> StripeApiError:
         if fault.status == 429:
-            return StripeApiError(429, "Too many requests hit the API too quickly. We recommend an exponential "
-                                  "backoff of your requests.", type="invalid_request_error", code="rate_limit")
+            return StripeApiError(
+                429,
+                "Too many requests hit the API too quickly. We recommend an exponential "
+                "backoff of your requests.",
+                type="invalid_request_error",
+                code="rate_limit",
+            )
         if fault.status == 409:
-            return StripeApiError(409, "There is currently another in-progress request using this Stripe API key.",
-                                  type="idempotency_error", code="lock_timeout")
-        return StripeApiError(fault.status or 500, "An unknown error occurred (injected by the emulator).",
-                              type="api_error")
+            return StripeApiError(
+                409,
+                "There is currently another in-progress request using this Stripe API key.",
+                type="idempotency_error",
+                code="lock_timeout",
+            )
+        return StripeApiError(
+            fault.status or 500, "An unknown error occurred (injected by the emulator).", type="api_error"
+        )
 
     def _authenticate(self) -> Account:
         header = self.headers.get("Authorization") or ""
@@ -272,24 +316,39 @@ class Handler(BaseHTTPRequestHandler):
                 key = ""
         if not key:
             raise StripeApiError(
-                401, "You did not provide an API key. You need to provide your API key in the Authorization "
+                401,
+                "You did not provide an API key. You need to provide your API key in the Authorization "
                 "header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See "
                 "https://stripe.com/docs/api#authentication for details, or we can help at "
-                "https://support.stripe.com/.")
+                "https://support.stripe.com/.",
+            )
         masked = f"{key[:8]}{'*' * max(0, len(key) - 12)}{key[-4:]}"
         if key.startswith("pk_"):
-            raise StripeApiError(401, "This API call cannot be made with a publishable API key. Please use a "
-                                 "secret API key. You can find a list of your API keys at "
-                                 "https://dashboard.stripe.com/account/apikeys.")
+            raise StripeApiError(
+                401,
+                "This API call cannot be made with a publishable API key. Please use a "
+                "secret API key. You can find a list of your API keys at "
+                "https://dashboard.stripe.com/account/apikeys.",
+            )
         if key.startswith(("sk_live_", "rk_live_")):
-            raise StripeApiError(401, f"Invalid API Key provided: {masked}. The Stripe emulator only accepts "
-                                 "test mode keys (sk_test_…).")
+            raise StripeApiError(
+                401,
+                f"Invalid API Key provided: {masked}. The Stripe emulator only accepts "
+                "test mode keys (sk_test_…).",
+            )
         if not key.startswith(("sk_test_", "rk_test_")) or len(key) < 12:
             raise StripeApiError(401, f"Invalid API Key provided: {masked}")
         return self.state.account(key)
 
-    def _execute(self, acct: Account, handler_name: str, params: dict[str, Any], args: dict[str, str],
-                 idem_key: str | None, request_id: str) -> tuple[int, bytes, dict[str, str]]:
+    def _execute(
+        self,
+        acct: Account,
+        handler_name: str,
+        params: dict[str, Any],
+        args: dict[str, str],
+        idem_key: str | None,
+        request_id: str,
+    ) -> tuple[int, bytes, dict[str, str]]:
         state = self.state
         fingerprint = json.dumps([self.command, self.path.split("?")[0], params], sort_keys=True)
         with state.lock:
@@ -298,15 +357,25 @@ class Handler(BaseHTTPRequestHandler):
                 if stored is not None:
                     if stored["fingerprint"] != fingerprint:
                         raise StripeApiError(
-                            400, "Keys for idempotent requests can only be used with the same parameters they "
+                            400,
+                            "Keys for idempotent requests can only be used with the same parameters they "
                             f"were first used with. Try using a key other than '{idem_key}' if you meant to "
-                            "execute a different request.", type="idempotency_error")
-                    return stored["status"], stored["body"], {"Idempotent-Replayed": "true",
-                                                             "Original-Request": stored["request_id"]}
+                            "execute a different request.",
+                            type="idempotency_error",
+                        )
+                    return (
+                        stored["status"],
+                        stored["body"],
+                        {"Idempotent-Replayed": "true", "Original-Request": stored["request_id"]},
+                    )
                 if idem_key in acct.in_flight:
-                    raise StripeApiError(409, "There is currently another in-progress request using this "
-                                         "Stripe API key and idempotency key.", type="idempotency_error",
-                                         code="idempotency_key_in_use")
+                    raise StripeApiError(
+                        409,
+                        "There is currently another in-progress request using this "
+                        "Stripe API key and idempotency key.",
+                        type="idempotency_error",
+                        code="idempotency_key_in_use",
+                    )
             set_request(RequestContext(request_id, idem_key))
             try:
                 handler = getattr(state.api, handler_name)
@@ -321,14 +390,23 @@ class Handler(BaseHTTPRequestHandler):
                 except StripeApiError as exc:
                     # Stripe keeps the outcome of a request that started executing, declines included.
                     if idem_key and exc.status in (402,):
-                        exc.extra.setdefault("request_log_url", f"{state.base_url}/_emulator/requests/{request_id}")
-                        acct.idempotency[idem_key] = {"fingerprint": fingerprint, "status": exc.status,
-                                                      "body": json.dumps(exc.body()).encode(),
-                                                      "request_id": request_id}
+                        exc.extra.setdefault(
+                            "request_log_url", f"{state.base_url}/_emulator/requests/{request_id}"
+                        )
+                        acct.idempotency[idem_key] = {
+                            "fingerprint": fingerprint,
+                            "status": exc.status,
+                            "body": json.dumps(exc.body()).encode(),
+                            "request_id": request_id,
+                        }
                     raise
                 if idem_key:
-                    acct.idempotency[idem_key] = {"fingerprint": fingerprint, "status": status, "body": body,
-                                                  "request_id": request_id}
+                    acct.idempotency[idem_key] = {
+                        "fingerprint": fingerprint,
+                        "status": status,
+                        "body": body,
+                        "request_id": request_id,
+                    }
                 return status, body, {}
             finally:
                 set_request(None)
@@ -367,19 +445,33 @@ class Handler(BaseHTTPRequestHandler):
         merchant = acct.merchant_name
         if session["status"] == "expired":
             link = (session["cancel_url"], f"Return to {merchant}") if session["cancel_url"] else None
-            self._html(410, _pages.message_page("Session expired", "This checkout session has expired.", link))
+            self._html(
+                410, _pages.message_page("Session expired", "This checkout session has expired.", link)
+            )
             return
         if session["status"] == "complete":
-            self._html(200, _pages.message_page(
-                "Payment complete", "This checkout session is already complete.",
-                (session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"]), f"Return to {merchant}")))
+            self._html(
+                200,
+                _pages.message_page(
+                    "Payment complete",
+                    "This checkout session is already complete.",
+                    (
+                        session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"]),
+                        f"Return to {merchant}",
+                    ),
+                ),
+            )
             return
         items = acct.priv(oid)["line_items"]
         if rest == ["authenticate"]:
             action = f"/checkout/{oid}/authenticate"
             if method == "GET":
-                self._html(200, _pages.authenticate_page(
-                    action, merchant, _pages.format_amount(session["amount_total"], session["currency"])))
+                self._html(
+                    200,
+                    _pages.authenticate_page(
+                        action, merchant, _pages.format_amount(session["amount_total"], session["currency"])
+                    ),
+                )
                 return
             outcome, target = api.checkout_authenticate(acct, session, form.get("outcome") == "complete")
         elif rest:
@@ -412,8 +504,10 @@ class Handler(BaseHTTPRequestHandler):
         pm_id = customer["invoice_settings"]["default_payment_method"]
         card = acct.objects[pm_id]["card"] if pm_id in acct.objects else None
         subs = [s for s in acct.all("subscription") if s["customer"] == customer["id"]]
-        self._html(200 if not error else 402, _pages.portal_page(session, customer, card, subs, acct.merchant_name,
-                                                                 error, notice))
+        self._html(
+            200 if not error else 402,
+            _pages.portal_page(session, customer, card, subs, acct.merchant_name, error, notice),
+        )
 
     def _pi_authenticate(self, acct: Account, oid: str, method: str, form: dict[str, str]) -> None:
         pi = acct.find("payment_intent", oid)
@@ -422,19 +516,31 @@ class Handler(BaseHTTPRequestHandler):
             return
         if method == "GET":
             if pi["status"] != "requires_action":
-                self._html(200, _pages.message_page("Nothing to authenticate",
-                                                    f"This payment is {pi['status'].replace('_', ' ')}."))
+                self._html(
+                    200,
+                    _pages.message_page(
+                        "Nothing to authenticate", f"This payment is {pi['status'].replace('_', ' ')}."
+                    ),
+                )
                 return
-            self._html(200, _pages.authenticate_page(f"/authenticate/{oid}", acct.merchant_name,
-                                                     _pages.format_amount(pi["amount"], pi["currency"])))
+            self._html(
+                200,
+                _pages.authenticate_page(
+                    f"/authenticate/{oid}",
+                    acct.merchant_name,
+                    _pages.format_amount(pi["amount"], pi["currency"]),
+                ),
+            )
             return
         status = self.state.api.authenticate(acct, pi, form.get("outcome") == "complete")
         return_url = acct.priv(oid).get("return_url")
         if return_url:
             sep = "&" if "?" in return_url else "?"
             redirect_status = "succeeded" if status == "succeeded" else "failed"
-            self._redirect(f"{return_url}{sep}payment_intent={oid}&payment_intent_client_secret="
-                           f"{pi['client_secret']}&redirect_status={redirect_status}")
+            self._redirect(
+                f"{return_url}{sep}payment_intent={oid}&payment_intent_client_secret="
+                f"{pi['client_secret']}&redirect_status={redirect_status}"
+            )
             return
         self._html(200, _pages.message_page("Authentication finished", f"This payment is {status}."))
 

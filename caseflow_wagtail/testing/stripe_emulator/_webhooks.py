@@ -76,7 +76,9 @@ class WebhookDispatcher:
 
     # -- configuration -------------------------------------------------------------------------
 
-    def add_fault(self, mode: str, count: int = 1, delay: float = 0.0, types: list[str] | None = None) -> None:
+    def add_fault(
+        self, mode: str, count: int = 1, delay: float = 0.0, types: list[str] | None = None
+    ) -> None:
         if mode not in FAULT_MODES:
             raise ValueError(f"unknown webhook fault {mode!r}; choose from {', '.join(FAULT_MODES)}")
         with self._cond:
@@ -232,8 +234,9 @@ class WebhookDispatcher:
 
     def snapshot(self) -> list[dict[str, Any]]:
         with self._cond:
-            return json.loads(json.dumps([{k: v for k, v in d.items() if not k.startswith("_")}
-                                          for d in self.deliveries]))
+            return json.loads(
+                json.dumps([{k: v for k, v in d.items() if not k.startswith("_")} for d in self.deliveries])
+            )
 
     def idle(self) -> bool:
         with self._cond:

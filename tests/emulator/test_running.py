@@ -1,0 +1,114 @@
+"""Starting the emulator: the command line, the context manager, loopback only."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from caseflow_wagtail.testing import EmulatorClient, StripeEmulator
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_command_line_prints_url_and_keys_quickly():
+    started = time.monotonic()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "caseflow_wagtail.testing.stripe_emulator",
+            "--port",
+            "0",
+            "--secret-key",
+            "sk_test_cli_fixed_key_1234",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        first = proc.stdout.readline()
+        elapsed = time.monotonic() - started
+        secret = proc.stdout.readline()
+        publishable = proc.stdout.readline()
+        assert first.startswith("Stripe emulator listening on http://127.0.0.1:")
+        assert "STRIPE_SECRET_KEY=sk_test_cli_fixed_key_1234" in secret
+        assert "STRIPE_PUBLISHABLE_KEY=pk_test_cli_fixed_key_1234" in publishable
+        # Includes starting a Python interpreter; the server itself is ready in milliseconds.
+        assert elapsed < 1.0, elapsed
+        control = EmulatorClient(first.rsplit(" ", 1)[1].strip())
+        assert control.secret_key == "sk_test_cli_fixed_key_1234"
+        client = control.stripe_client()
+        assert client.v1.customers.create().id.startswith("cus_")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=5)
+
+
+def test_command_line_refuses_a_public_address():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "caseflow_wagtail.testing.stripe_emulator",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=10,
+    )
+    assert result.returncode == 2
+    assert "only binds loopback" in result.stderr
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.com"])
+def test_context_manager_refuses_non_loopback(host):
+    with pytest.raises(ValueError, match="loopback"):
+        StripeEmulator(host=host)
+
+
+def test_context_manager_runs_on_a_free_port_and_stops():
+    with StripeEmulator(secret_key="sk_test_context_1234") as emulator:
+        assert emulator.port > 0 and emulator.base_url == f"http://127.0.0.1:{emulator.port}"
+        assert emulator.secret_key == "sk_test_context_1234"
+        assert emulator.publishable_key == "pk_test_context_1234"
+        client = emulator.stripe_client()
+        client.v1.customers.create()
+        emulator.reset()
+        assert client.v1.customers.list().data == []
+    with pytest.raises(ValueError):
+        StripeEmulator(secret_key="sk_live_nope")
+
+
+def test_ipv6_loopback():
+    try:
+        emulator = StripeEmulator(host="::1").start()
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    try:
+        assert emulator.base_url.startswith("http://[::1]:")
+        assert emulator.stripe_client().v1.customers.list().data == []
+    finally:
+        emulator.stop()
+
+
+def test_plugin_fixture_resets_between_tests_first(stripe_client):
+    stripe_client.v1.customers.create(params={"email": "leftover@example.com"})
+
+
+def test_plugin_fixture_resets_between_tests_second(stripe_client):
+    assert stripe_client.v1.customers.list(params={"email": "leftover@example.com"}).data == []
