@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -89,10 +90,12 @@ def http_get(url: str) -> Response:
 
 
 @contextlib.contextmanager
-def serve(python: Path | str, project_dir: Path, env: Mapping[str, str]) -> Iterator[str]:
-    """``manage.py runserver`` on a free port for the duration of the block; yields the base URL."""
-    port = free_port()
-    log = project_dir / f"runserver-{port}.log"
+def serve(
+    python: Path | str, project_dir: Path, env: Mapping[str, str], port: int | None = None
+) -> Iterator[str]:
+    """``manage.py runserver`` on the port (or a free one) while the block runs; yields the base URL."""
+    port = port or free_port()
+    log = Path(tempfile.gettempdir()) / f"caseflow-runserver-{port}.log"
     with log.open("w") as log_file:
         process = subprocess.Popen(
             [str(python), "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
