@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/demo, scripts/test and .ci/run (sourced, not run): a virtualenv with the project in it.
 #
 #   PYTHON   interpreter that creates the venv (default python3), e.g. PYTHON=python3.13
@@ -55,7 +56,7 @@ caseflow_ensure_venv() {
         fi
         "$VENV/bin/python" -m pip install --quiet --upgrade pip
         "$VENV/bin/python" -m pip install --quiet \
-            -e "$REPO_ROOT[test]" \
+            -e "${REPO_ROOT}[test]" \
             -r "$REPO_ROOT/example_site/requirements.txt" \
             ${extra[@]+"${extra[@]}"}
         echo "$wanted_stamp" >"$stamp"
