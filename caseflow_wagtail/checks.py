@@ -76,3 +76,78 @@ def check_settings_dict(app_configs=None, **kwargs):
                 )
             )
     return problems
+
+
+NO_DELIVERY_BACKENDS = (
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+)
+
+
+def _gateway_rows():
+    """Configured Payment Gateways rows; none when the tables do not exist yet (before migrate)."""
+    from django.db import DatabaseError
+
+    from .models import PaymentGatewaySettings
+
+    try:
+        return list(PaymentGatewaySettings.objects.select_related("site"))
+    except DatabaseError:
+        return []
+
+
+@register(Tags.security)
+def check_payment_gateways(app_configs=None, **kwargs):
+    from . import crypto
+
+    problems = []
+    rows = _gateway_rows()
+    if not settings.DEBUG and crypto.is_using_derived_key():
+        problems.append(
+            Warning(
+                "Stripe secrets are encrypted with a key derived from SECRET_KEY.",
+                hint=f"Set {conf.setting_name('ENCRYPTION_KEYS')} to a list of Fernet keys "
+                "(python -m caseflow_wagtail.crypto prints one) so that rotating SECRET_KEY "
+                "does not make stored secrets unreadable.",
+                id="caseflow_wagtail.W010",
+            )
+        )
+    live_sites = [row.site for row in rows if row.mode == "live"]
+    if settings.DEBUG and live_sites:
+        problems.append(
+            Warning(
+                f"Live Stripe keys are configured for {', '.join(map(str, live_sites))} while DEBUG is on.",
+                hint="Turn DEBUG off in production, or use test keys in development.",
+                id="caseflow_wagtail.W011",
+            )
+        )
+    if live_sites and conf.get("STRIPE_API_BASE"):
+        problems.append(
+            Error(
+                f"{conf.setting_name('STRIPE_API_BASE')} is set while live keys are configured.",
+                hint="Remove STRIPE_API_BASE; live keys are only ever sent to Stripe.",
+                id="caseflow_wagtail.E010",
+            )
+        )
+    enabled = [row for row in rows if row.online_payments_enabled]
+    backend = getattr(settings, "EMAIL_BACKEND", "")
+    if enabled and backend in NO_DELIVERY_BACKENDS:
+        problems.append(
+            Warning(
+                f"Online payments are enabled but EMAIL_BACKEND ({backend}) delivers no receipts.",
+                hint="Configure an anymail backend (e.g. anymail.backends.postmark.EmailBackend).",
+                id="caseflow_wagtail.W012",
+            )
+        )
+    for row in enabled:
+        if not row.webhook_configured:
+            problems.append(
+                Warning(
+                    f"Online payments are enabled for {row.site} but its Stripe webhook is not set up.",
+                    hint="Open Settings → Payment Gateways and click “Set up webhook”.",
+                    id="caseflow_wagtail.W013",
+                )
+            )
+    return problems

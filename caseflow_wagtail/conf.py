@@ -18,6 +18,23 @@ DEFAULTS: dict[str, Any] = {
     "PAYMENT_TERMS_DAYS": 30,
     # Currency suggested for a new invoice.
     "DEFAULT_CURRENCY": "USD",
+    # Fernet keys for Stripe secrets at rest, newest first; empty derives one from SECRET_KEY.
+    "ENCRYPTION_KEYS": [],
+    # Dotted path to a callable(site) -> bool saying whether the site's plan includes online payments.
+    "PLAN_CHECK": "",
+    # Base URL of a local Stripe emulator (test keys only), e.g. http://127.0.0.1:12111.
+    "STRIPE_API_BASE": "",
+    # Seconds Stripe calls may take before the client is told Stripe cannot be reached.
+    "STRIPE_TIMEOUT": 20,
+    # An outbound HTTP(S) proxy for Stripe calls, for sites behind one, e.g. http://proxy.firm.internal:3128.
+    "STRIPE_PROXY": "",
+}
+
+# Environment variables that, when set, supply a Stripe value instead of the Payment Gateways panel.
+ENVIRONMENT_SECRETS = {
+    "stripe_publishable_key": "CASEFLOW_STRIPE_PUBLISHABLE_KEY",
+    "stripe_secret_key": "CASEFLOW_STRIPE_SECRET_KEY",
+    "webhook_secret": "CASEFLOW_STRIPE_WEBHOOK_SECRET",
 }
 
 

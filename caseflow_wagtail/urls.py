@@ -6,9 +6,11 @@ path("billing/", include("caseflow_wagtail.urls")),
 from django.urls import path
 
 from .views import public
+from .webhooks.view import stripe_webhook
 
 app_name = "caseflow_wagtail"
 
 urlpatterns = [
     path("invoice/<str:token>/", public.invoice, name="invoice"),
+    path("webhooks/stripe/<int:site_pk>/", stripe_webhook, name="stripe_webhook"),
 ]

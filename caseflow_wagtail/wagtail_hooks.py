@@ -1,15 +1,46 @@
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin import messages
 
 from . import ledger
+from .gateway_form import LIVE_ATTESTED
 from .log_formatters import AdjustmentRecordedFormatter, PaymentRecordedFormatter
+from .models import PaymentGatewaySettings
+from .views import gateway
 
 
 @hooks.register("register_log_actions")
 def register_ledger_log_actions(actions):
     actions.register_action(ledger.PAYMENT_RECORDED)(PaymentRecordedFormatter)
     actions.register_action(ledger.ADJUSTMENT_RECORDED)(AdjustmentRecordedFormatter)
+
+
+@hooks.register("register_log_actions")
+def register_gateway_log_actions(actions):
+    actions.register_action(
+        LIVE_ATTESTED,
+        _("Confirm operating account"),
+        _("Confirmed the Stripe account pays out to an operating account"),
+    )
+    actions.register_action(
+        gateway.WEBHOOK_CONFIGURED, _("Configure webhook"), _("Stripe webhook configured")
+    )
+
+
+@hooks.register("register_admin_urls", order=-1)
+def register_gateway_urls():
+    return [
+        path("caseflow/payment-gateways/", include((gateway.urlpatterns, "caseflow_wagtail_gateway"))),
+        path("settings/", include(gateway.settings_urlpatterns)),
+    ]
+
+
+@hooks.register("after_edit_setting")
+def show_gateway_warnings(request, setting):
+    if isinstance(setting, PaymentGatewaySettings):
+        for warning in getattr(setting, "_caseflow_warnings", ()):
+            messages.warning(request, warning)
 
 
 @hooks.register("register_log_actions")

@@ -64,6 +64,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
             ]
         },
     }
@@ -92,5 +93,8 @@ WAGTAIL_SITE_NAME = "Test Firm"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
-CASEFLOW_WAGTAIL = {"FIRM_NAME": ""}
+CASEFLOW_WAGTAIL = {
+    # A fixed Fernet key for the tests; sites generate theirs with: python -m caseflow_wagtail.crypto
+    "ENCRYPTION_KEYS": ["x2H1T3v3yH4Yc1fBq9zZbQm3kZ8sWq8pO0bq2m7bS4c="],
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

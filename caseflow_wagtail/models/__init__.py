@@ -1,4 +1,6 @@
 from .clients import Client
+from .events import EventOutcome, StripeEvent
+from .gateway import PaymentGatewaySettings
 from .invoices import InvoiceIndexPage, InvoiceLine, InvoicePage, InvoiceStatus
 from .payments import Adjustment, AdjustmentKind, Payment, PaymentMethod, PaymentSource
 from .settings import BillingSettings
@@ -8,11 +10,14 @@ __all__ = [
     "AdjustmentKind",
     "BillingSettings",
     "Client",
+    "EventOutcome",
     "InvoiceIndexPage",
     "InvoiceLine",
     "InvoicePage",
     "InvoiceStatus",
     "Payment",
+    "PaymentGatewaySettings",
     "PaymentMethod",
     "PaymentSource",
+    "StripeEvent",
 ]

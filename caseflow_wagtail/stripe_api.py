@@ -1,0 +1,262 @@
+"""The only module that talks to Stripe.
+
+One ``StripeGateway`` per site's keys, pinned to the API version of the installed stripe library, with
+deterministic idempotency keys on writes and Stripe's errors turned into ours (safe to show to staff).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import stripe
+from django.utils.translation import gettext as _
+
+from . import conf
+from .exceptions import CaseflowError, ConfigurationError
+
+logger = logging.getLogger(__name__)
+
+_SECRET_PATTERN = re.compile(r"\b(?:(?:sk|rk)_(?:test|live)|whsec)_[A-Za-z0-9]+")
+
+
+class RedactSecrets(logging.Filter):
+    """Stripe's library logs response bodies at DEBUG, and a new webhook endpoint's body holds its secret."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _SECRET_PATTERN.sub(lambda match: match.group(0).split("_")[0] + "_[redacted]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+if not any(isinstance(existing, RedactSecrets) for existing in logging.getLogger("stripe").filters):
+    logging.getLogger("stripe").addFilter(RedactSecrets())
+
+API_VERSION: str = stripe.api_version
+T = TypeVar("T")
+
+
+class StripeFailure(CaseflowError):
+    """Stripe refused or could not be reached. ``str()`` is a message for staff; no secrets in it."""
+
+    retryable = False
+
+
+class StripeUnavailable(StripeFailure):
+    """Stripe could not be reached, rate-limited us or failed on its side: try again later."""
+
+    retryable = True
+
+
+class StripeAuthenticationFailed(StripeFailure):
+    """The key was rejected (invalid, revoked, or missing a permission)."""
+
+
+class StripeRequestRejected(StripeFailure):
+    """Stripe refused the request as invalid."""
+
+
+class CardDeclined(StripeFailure):
+    def __init__(self, message: str, code: str = "", decline_code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.decline_code = decline_code
+
+
+def key_mode(key: str) -> str:
+    """``"test"``, ``"live"`` or ``""`` from a Stripe key's prefix."""
+    for prefix in ("pk_", "sk_", "rk_"):
+        if key.startswith(prefix + "test_"):
+            return "test"
+        if key.startswith(prefix + "live_"):
+            return "live"
+    return ""
+
+
+def idempotency_key(*parts: Any) -> str:
+    """A key derived from what makes a request unique, so a retry or a double click cannot repeat it."""
+    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
+    return f"caseflow-{digest[:48]}"
+
+
+def _translate(error: stripe.StripeError) -> StripeFailure:
+    # Stripe's own message for 4xx is written for developers but is safe and specific; keys are never
+    # echoed back by Stripe, only their last characters.
+    detail = getattr(error, "user_message", None) or error._message or ""
+    if isinstance(error, stripe.CardError):
+        err = error.error
+        return CardDeclined(
+            detail, code=error.code or "", decline_code=getattr(err, "decline_code", "") or ""
+        )
+    if isinstance(error, stripe.AuthenticationError):
+        return StripeAuthenticationFailed(
+            _("Stripe rejected the secret key: %(detail)s") % {"detail": detail}
+        )
+    if isinstance(error, stripe.PermissionError):
+        return StripeAuthenticationFailed(
+            _("The Stripe key lacks a permission this needs: %(detail)s") % {"detail": detail}
+        )
+    if isinstance(error, stripe.RateLimitError):
+        return StripeUnavailable(_("Stripe is rate-limiting requests; try again in a minute."))
+    if isinstance(error, stripe.APIConnectionError):
+        return StripeUnavailable(_("Stripe could not be reached; try again in a minute."))
+    if isinstance(error, stripe.InvalidRequestError | stripe.IdempotencyError):
+        return StripeRequestRejected(_("Stripe refused the request: %(detail)s") % {"detail": detail})
+    return StripeUnavailable(_("Stripe had a problem (%(detail)s); try again later.") % {"detail": detail})
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookSetup:
+    endpoint_id: str
+    secret: str  # only when the endpoint was (re)created; empty when an existing one was updated
+    created: bool
+
+
+class StripeGateway:
+    """Stripe for one account's secret key."""
+
+    def __init__(self, secret_key: str) -> None:
+        if not secret_key:
+            raise ConfigurationError(_("No Stripe secret key is configured."))
+        base = conf.get("STRIPE_API_BASE")
+        if base and key_mode(secret_key) != "test":
+            # A live key must never reach anything but Stripe itself.
+            raise ConfigurationError(
+                f"{conf.setting_name('STRIPE_API_BASE')} points at a Stripe emulator, which only takes test keys."
+            )
+        self._client = stripe.StripeClient(
+            secret_key,
+            stripe_version=API_VERSION,
+            base_addresses={"api": base} if base else None,
+            max_network_retries=2,
+            http_client=stripe.new_default_http_client(
+                timeout=int(conf.get("STRIPE_TIMEOUT")), proxy=conf.get("STRIPE_PROXY") or None
+            ),
+        )
+
+    @property
+    def v1(self):
+        return self._client.v1
+
+    def call(self, operation: Callable[[], T]) -> T:
+        """Run one Stripe call, turning its errors into ours."""
+        try:
+            return operation()
+        except stripe.StripeError as error:
+            failure = _translate(error)
+            logger.warning(
+                "Stripe call failed: %s (request %s)", type(error).__name__, getattr(error, "request_id", "")
+            )
+            raise failure from error
+
+    # -- account ---------------------------------------------------------------------------------------
+
+    def verify_key(self) -> None:
+        """Raise unless Stripe accepts the key (cheapest authenticated read)."""
+        self.call(lambda: self.v1.customers.list(params={"limit": 1}))
+
+    # -- webhooks --------------------------------------------------------------------------------------
+
+    def ensure_webhook_endpoint(self, url: str, events: Iterable[str], known_id: str = "") -> WebhookSetup:
+        """Make exactly one endpoint at ``url`` exist with these events and our API version.
+
+        An endpoint we created before is updated in place (its secret stays valid). One at the same URL
+        whose secret we do not hold, or pinned to another API version, is replaced, since Stripe reveals a
+        signing secret only when the endpoint is created.
+        """
+        events = sorted(set(events))
+        existing = None
+        if known_id:
+            try:
+                existing = self.call(lambda: self.v1.webhook_endpoints.retrieve(known_id))
+            except StripeRequestRejected:
+                existing = None  # deleted in Stripe's dashboard: recreate it below
+        if existing is not None and existing.api_version == API_VERSION:
+            updated = self.call(
+                lambda: self.v1.webhook_endpoints.update(
+                    existing.id, params={"url": url, "enabled_events": events, "disabled": False}
+                )
+            )
+            return WebhookSetup(endpoint_id=updated.id, secret="", created=False)
+        for endpoint in self._endpoints():
+            if endpoint.url == url or (existing is not None and endpoint.id == existing.id):
+                self.call(lambda endpoint=endpoint: self.v1.webhook_endpoints.delete(endpoint.id))
+        created = self.call(
+            lambda: self.v1.webhook_endpoints.create(
+                params={
+                    "url": url,
+                    "enabled_events": events,
+                    "api_version": API_VERSION,
+                    "description": "caseflow-wagtail",
+                },
+                options={"idempotency_key": idempotency_key("webhook-endpoint", url, known_id, *events)},
+            )
+        )
+        return WebhookSetup(endpoint_id=created.id, secret=created.secret or "", created=True)
+
+    def _endpoints(self) -> list[Any]:
+        found: list[Any] = []
+        page = self.call(lambda: self.v1.webhook_endpoints.list(params={"limit": 100}))
+        found.extend(page.data)
+        while page.has_more and page.data:
+            last = page.data[-1].id
+            page = self.call(
+                lambda last=last: self.v1.webhook_endpoints.list(
+                    params={"limit": 100, "starting_after": last}
+                )
+            )
+            found.extend(page.data)
+        return found
+
+    def webhook_endpoint_status(self, endpoint_id: str) -> str:
+        """``enabled``, ``disabled`` or ``missing``."""
+        try:
+            endpoint = self.call(lambda: self.v1.webhook_endpoints.retrieve(endpoint_id))
+        except StripeRequestRejected:
+            return "missing"
+        return endpoint.status
+
+
+# -- webhooks ------------------------------------------------------------------------------------------
+
+
+class WebhookSignatureInvalid(StripeFailure):
+    """The Stripe-Signature header is missing, forged, stale or from the future."""
+
+
+def verify_webhook(
+    payload: bytes, header: str, secrets: Iterable[str], tolerance: int = 300
+) -> dict[str, Any]:
+    """Check a delivery's signature against each secret (two during a rotation) and return the event.
+
+    Stripe's library rejects stale timestamps but not ones in the future; those are refused here too, so a
+    captured signature cannot be made to last longer by forging the clock.
+    """
+    if not header:
+        raise WebhookSignatureInvalid(_("The Stripe-Signature header is missing."))
+    timestamps = [part[2:] for part in header.split(",") if part.startswith("t=")]
+    try:
+        timestamp = int(timestamps[0])
+    except (IndexError, ValueError):
+        raise WebhookSignatureInvalid(_("The Stripe-Signature header has no timestamp.")) from None
+    if timestamp > time.time() + tolerance:
+        raise WebhookSignatureInvalid(_("The Stripe-Signature timestamp is in the future."))
+    text = payload.decode("utf-8", errors="strict")
+    for secret in secrets:
+        try:
+            stripe.WebhookSignature.verify_header(text, header, secret, tolerance=tolerance)
+        except stripe.SignatureVerificationError:
+            continue
+        event = json.loads(text)
+        if not isinstance(event, dict) or event.get("object") != "event":
+            raise ValueError("not a Stripe event")
+        return event
+    raise WebhookSignatureInvalid(_("No signing secret matches the Stripe-Signature header."))

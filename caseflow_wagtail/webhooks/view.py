@@ -1,0 +1,138 @@
+"""The webhook endpoint: verify the raw body, store the event once, dispatch it, answer 2xx.
+
+A processing error rolls back everything the event did and answers 500, so Stripe delivers it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from wagtail.models import Site
+
+from ..models import PaymentGatewaySettings, StripeEvent
+from ..models.events import EventOutcome
+from ..stripe_api import WebhookSignatureInvalid, verify_webhook
+from .registry import EventContext, dispatch
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024  # Stripe's events are far smaller; anything larger is not from Stripe.
+SIGNATURE_TOLERANCE = 300
+DONE = (EventOutcome.PROCESSED, EventOutcome.IGNORED)
+
+
+def _refuse(status: int, reason: str) -> HttpResponse:
+    return HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest, site_pk: int) -> HttpResponse:
+    site = get_object_or_404(Site, pk=site_pk)
+    length = int(request.headers.get("Content-Length") or 0)
+    if length > MAX_BODY_BYTES:
+        return _refuse(413, "Payload too large.")
+    payload = request.body
+    if len(payload) > MAX_BODY_BYTES:
+        return _refuse(413, "Payload too large.")
+    gateway = PaymentGatewaySettings.for_site(site)
+    secrets = gateway.get_webhook_secrets()
+    if not secrets:
+        return _refuse(400, "Webhook signing secret not configured for this site.")
+    try:
+        event = verify_webhook(
+            payload, request.headers.get("Stripe-Signature", ""), secrets, SIGNATURE_TOLERANCE
+        )
+    except WebhookSignatureInvalid as failure:
+        logger.warning("Refused a webhook delivery for site %s: %s", site.pk, failure)
+        return _refuse(400, str(failure))
+    except (ValueError, UnicodeDecodeError):
+        return _refuse(400, "Malformed event body.")
+    if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
+        return _refuse(400, "Malformed event body.")
+    return process_event(site, gateway, event)
+
+
+def process_event(site: Site, gateway: PaymentGatewaySettings, event: dict) -> HttpResponse:
+    """Store and dispatch one verified event; also used to retry a failed one from the admin."""
+    for _attempt in range(3):
+        try:
+            outcome = _process_once(site, gateway, event)
+        except IntegrityError:
+            continue  # a concurrent delivery stored it first; look again, now that it has committed
+        except Exception as error:
+            logger.exception("Processing Stripe event %s (%s) failed", event["id"], event["type"])
+            _record_failure(site, event, error)
+            return _refuse(500, "Processing failed; Stripe will retry.")
+        return JsonResponse({"received": True, "outcome": outcome})
+    return _refuse(500, "Concurrent deliveries; Stripe will retry.")
+
+
+def _process_once(site: Site, gateway: PaymentGatewaySettings, event: dict) -> str:
+    with transaction.atomic():
+        row = StripeEvent.objects.select_for_update().filter(stripe_id=event["id"]).first()
+        if row is not None and row.outcome in DONE:
+            StripeEvent.objects.filter(pk=row.pk).update(deliveries=row.deliveries + 1)
+            return "duplicate"
+        if row is None:
+            row = StripeEvent.objects.create(**_fields(site, event))
+        else:
+            row.deliveries += 1
+        expected_live = gateway.mode == "live"
+        if bool(event.get("livemode")) != expected_live:
+            result = None  # the other mode's event: not this configuration's money
+        else:
+            result = dispatch(
+                EventContext(
+                    site=site,
+                    event_id=event["id"],
+                    type=event["type"],
+                    object=(event.get("data") or {}).get("object") or {},
+                    event=event,
+                )
+            )
+        row.outcome = EventOutcome.PROCESSED if result is not None else EventOutcome.IGNORED
+        row.processed_at = timezone.now()
+        row.error = ""
+        row.save(update_fields=["outcome", "processed_at", "error", "deliveries"])
+        return row.outcome
+
+
+def _fields(site: Site, event: dict) -> dict:
+    obj = (event.get("data") or {}).get("object") or {}
+    created = event.get("created")
+    return {
+        "stripe_id": event["id"],
+        "type": event["type"],
+        "livemode": bool(event.get("livemode")),
+        "account": event.get("account") or "",
+        "api_version": event.get("api_version") or "",
+        "object_id": obj.get("id", "") if isinstance(obj, dict) else "",
+        "site": site,
+        "payload": event,
+        "created": datetime.fromtimestamp(created, tz=UTC) if isinstance(created, int) else None,
+    }
+
+
+def _record_failure(site: Site, event: dict, error: Exception) -> None:
+    message = f"{type(error).__name__}: {error}"[:2000]
+    try:
+        with transaction.atomic():
+            row, created = StripeEvent.objects.get_or_create(
+                stripe_id=event["id"], defaults={**_fields(site, event), "outcome": EventOutcome.FAILED}
+            )
+            if not created:
+                row.deliveries += 1
+            row.outcome = EventOutcome.FAILED
+            row.error = message
+            row.save(update_fields=["outcome", "error", "deliveries"])
+    except Exception:
+        # The database itself may be what failed; Stripe's retry will bring the event back.
+        logger.exception("Could not record the failure of Stripe event %s", event["id"])
