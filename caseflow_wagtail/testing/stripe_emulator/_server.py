@@ -154,6 +154,8 @@ class EmulatorState:
 class Handler(BaseHTTPRequestHandler):
     server: EmulatorHTTPServer
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes; without this, delayed ACKs stall keep-alive clients.
+    disable_nagle_algorithm = True
     server_version = "CaseflowStripeEmulator/1"
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -263,17 +265,16 @@ class Handler(BaseHTTPRequestHandler):
             _params.validate(params_class, params)
             status, body, extra = self._execute(acct, handler_name, params, args, idem_key, request_id)
             headers.update(extra)
-            entry["status"] = status
-            self._send(status, body, "application/json", headers)
         except StripeApiError as exc:
-            entry["status"] = exc.status
             headers.update(exc.headers)
             if "request_log_url" not in exc.extra:
                 exc.extra["request_log_url"] = f"{self.state.base_url}/_emulator/requests/{request_id}"
-            self._json(exc.status, exc.body(), headers)
-        finally:
-            entry["duration_ms"] = round((time.time() - started) * 1000, 2)
-            self.state.requests.add(entry)
+            status, body = exc.status, json.dumps(exc.body(), indent=2).encode()
+        # Logged before answering, so a client that has its response also finds it in the log.
+        entry["status"] = status
+        entry["duration_ms"] = round((time.time() - started) * 1000, 2)
+        self.state.requests.add(entry)
+        self._send(status, body, "application/json", headers)
 
     def _take_fault(self, method: str, path: str) -> ApiFault | None:
         with self.state.lock:
