@@ -401,3 +401,22 @@ def test_a_new_wagtail_site_serves_invoices_only_by_their_token_link(new_site: S
         searched = http_get(base + "/api/v2/pages/?search=" + INVOICE_NUMBER)
         assert searched.status in (200, 400)
         assert not _mentions_invoice(searched.body, invoice), searched.body
+
+
+# -- the documentation keeps up with the code ------------------------------------------------------------
+
+
+def test_every_setting_and_system_check_is_documented() -> None:
+    """docs/settings.md names every CASEFLOW_WAGTAIL key; docs/install.md every system check id."""
+    from caseflow_wagtail import conf
+
+    settings_doc = (REPO / "docs" / "settings.md").read_text()
+    undocumented = [key for key in conf.DEFAULTS if f"`{key}`" not in settings_doc]
+    assert not undocumented, f"add these CASEFLOW_WAGTAIL keys to docs/settings.md: {undocumented}"
+
+    check_ids = set()
+    for source in (REPO / PACKAGE).rglob("*.py"):
+        check_ids |= set(re.findall(r"caseflow_wagtail\.[EW]\d{3}", source.read_text()))
+    install_doc = (REPO / "docs" / "install.md").read_text()
+    missing = sorted(check_id for check_id in check_ids if f"`{check_id}`" not in install_doc)
+    assert check_ids and not missing, f"add these system checks to docs/install.md: {missing}"

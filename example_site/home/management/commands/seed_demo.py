@@ -280,8 +280,7 @@ class Command(BaseCommand):
                 reason=spec.credit[1],
             )
         if spec.void_reason and not invoice.voided_at:
-            # The package has no "void" service yet: set the two fields the model reads, on the row only,
-            # as the ledger does for its cached totals, so no revision is needed.
+            # As the admin's Void action does: the two fields live on the row, outside revisions.
             InvoicePage.objects.filter(pk=invoice.pk).update(
                 voided_at=timezone.now(), void_reason=spec.void_reason
             )
