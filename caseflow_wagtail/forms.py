@@ -47,12 +47,16 @@ class InvoicePageForm(WagtailAdminPageForm):
         model = type(self.instance)
         if self.instance._state.adding and self.parent_page is not None:
             today = timezone.localdate()
-            self.initial.setdefault("invoice_number", suggest_invoice_number(self.parent_page, model))
-            self.initial.setdefault("issue_date", today)
-            self.initial.setdefault(
-                "due_date", today + datetime.timedelta(days=int(conf.get("PAYMENT_TERMS_DAYS")))
-            )
-            self.initial.setdefault("currency", conf.get("DEFAULT_CURRENCY"))
+            suggestions = {
+                "invoice_number": suggest_invoice_number(self.parent_page, model),
+                "issue_date": today,
+                "due_date": today + datetime.timedelta(days=int(conf.get("PAYMENT_TERMS_DAYS"))),
+                "currency": conf.get("DEFAULT_CURRENCY"),
+            }
+            # The model form's initial already holds the blank model defaults, so setdefault would keep them.
+            for name, value in suggestions.items():
+                if not self.initial.get(name):
+                    self.initial[name] = value
         elif self.instance.pk and self.instance.payments.exists() and "currency" in self.fields:
             self.fields["currency"].disabled = True
             self.fields["currency"].help_text = _(

@@ -79,6 +79,7 @@ class LedgerViewSet(ModelViewSet):
     # Ledger entries are not in the search index; search the database.
     search_backend_name = None
     list_per_page = 50
+    inspect_view_class = views.LedgerInspectView
 
     def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_common_view_kwargs(

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -23,7 +24,7 @@ from django.views.generic import FormView, View
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.models import IndexView
+from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.views.pages.listing import IndexView as PageIndexView
 from wagtail.admin.widgets import AdminDateInput
@@ -54,6 +55,20 @@ MANUAL_METHODS = [(value, label) for value, label in PaymentMethod.choices if va
 
 def page_edit_url(invoice: Page) -> str:
     return reverse("wagtailadmin_pages:edit", args=(invoice.pk,))
+
+
+class ForbiddenMixin:
+    """Answer 403 to a user without the permission: Wagtail would turn PermissionDenied into a redirect."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            self.check_permissions(request)
+            return super().dispatch(request, *args, **kwargs)
+        except PermissionDenied:
+            return TemplateResponse(request, "caseflow_wagtail/admin/permission_denied.html", status=403)
+
+    def check_permissions(self, request: HttpRequest) -> None:
+        """Raise PermissionDenied before the view runs; views with a permission policy also check there."""
 
 
 # -- audit log ------------------------------------------------------------------------------------------
@@ -109,7 +124,7 @@ class InvoiceLinkColumn(Column):
 # -- Invoices listing -----------------------------------------------------------------------------------
 
 
-class InvoiceIndexView(PageIndexView):
+class InvoiceIndexView(ForbiddenMixin, PageIndexView):
     """All invoice pages, with billing columns; each row leads into Wagtail's page editor."""
 
     page_title = _("Invoices")
@@ -183,7 +198,7 @@ def unique_child_slug(parent: Page, slug: str) -> str:
     return candidate
 
 
-class AddInvoiceView(View):
+class AddInvoiceView(ForbiddenMixin, View):
     """Send the editor to Wagtail's page-create view under the site's invoices folder.
 
     The folder is created under the site's root page the first time, so a new site needs no set-up.
@@ -336,7 +351,7 @@ class RecordAdjustmentForm(forms.Form):
         return cleaned
 
 
-class LedgerEntryCreateView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+class LedgerEntryCreateView(ForbiddenMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
     """A create view whose form is handed to the ledger rather than saved as a model form."""
 
     model: type = Payment
@@ -446,11 +461,19 @@ class RecordAdjustmentView(LedgerEntryCreateView):
 # -- Payments and Adjustments listings ------------------------------------------------------------------
 
 
-class LedgerIndexView(FormulaSafeExportMixin, IndexView):
+class LedgerIndexView(ForbiddenMixin, FormulaSafeExportMixin, IndexView):
     """A read-only listing of ledger entries: every row opens the inspect view, nothing is editable."""
 
     def get_base_queryset(self) -> QuerySet:
         return super().get_base_queryset().select_related("invoice", "invoice__client", "recorded_by")
+
+    def to_row_dict(self, item: Any) -> dict[str, Any]:
+        row = super().to_row_dict(item)
+        # Stored with three places for every currency; a spreadsheet should see the currency's own.
+        for name in ("amount", "fee", "net"):
+            if row.get(name) is not None:
+                row[name] = money.quantize(row[name], item.currency)
+        return row
 
     def amount_column(self) -> TitleColumn:
         return TitleColumn(
@@ -460,6 +483,10 @@ class LedgerIndexView(FormulaSafeExportMixin, IndexView):
             sort_key="amount",
             get_url=self.get_inspect_url,
         )
+
+
+class LedgerInspectView(ForbiddenMixin, InspectView):
+    pass
 
 
 class PaymentIndexView(LedgerIndexView):
@@ -504,7 +531,7 @@ class AdjustmentIndexView(LedgerIndexView):
 # -- invoice actions: regenerate the link, void, restore ------------------------------------------------
 
 
-class InvoiceActionView(WagtailAdminTemplateMixin, FormView):
+class InvoiceActionView(ForbiddenMixin, WagtailAdminTemplateMixin, FormView):
     """Confirm, then act on one invoice. Only someone who may edit and publish the page may act."""
 
     template_name = "caseflow_wagtail/admin/confirm_invoice_action.html"
@@ -517,15 +544,23 @@ class InvoiceActionView(WagtailAdminTemplateMixin, FormView):
         super().setup(request, *args, **kwargs)
         self.invoice = get_object_or_404(InvoicePage, pk=kwargs["invoice_id"])
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def check_permissions(self, request: HttpRequest) -> None:
         permissions = self.invoice.permissions_for_user(request.user)
         if not (permissions.can_edit() and permissions.can_publish()):
             raise PermissionDenied
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.refused() or super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.refused() or super().post(request, *args, **kwargs)
+
+    def refused(self) -> HttpResponse | None:
         refusal = self.refusal()
-        if refusal:
-            messages.error(request, refusal)
-            return redirect(page_edit_url(self.invoice))
-        return super().dispatch(request, *args, **kwargs)
+        if not refusal:
+            return None
+        messages.error(self.request, refusal)
+        return redirect(page_edit_url(self.invoice))
 
     def refusal(self) -> str:
         """Why this action cannot apply to the invoice now; empty when it can."""
