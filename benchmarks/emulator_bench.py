@@ -104,7 +104,9 @@ def stripe_client_rate(emulator: StripeEmulator, seconds: float) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of each throughput run")
     parser.add_argument("--threads", type=int, default=8, help="concurrent clients")
     args = parser.parse_args()
@@ -112,7 +114,9 @@ def main() -> None:
     in_process = startup_in_process()
     command_line = startup_command_line()
     print(f"Python {sys.version.split()[0]} on {os.cpu_count()} CPUs")
-    print(f"start-up, in process (start → first response): median {statistics.median(in_process) * 1000:.1f} ms")
+    print(
+        f"start-up, in process (start → first response): median {statistics.median(in_process) * 1000:.1f} ms"
+    )
     print(
         "start-up, command line (exec → URL printed):      "
         f"median {statistics.median(command_line) * 1000:.0f} ms"
@@ -142,7 +146,9 @@ def main() -> None:
         for label, method, path, body in runs:
             rate = throughput(emulator, method, path, body, args.seconds, args.threads)
             print(f"{label:<32} {rate:8.0f} req/s  ({args.threads} keep-alive clients)")
-        print(f"{'stripe-python retrieve':<32} {stripe_client_rate(emulator, args.seconds):8.0f} req/s  (1 client)")
+        print(
+            f"{'stripe-python retrieve':<32} {stripe_client_rate(emulator, args.seconds):8.0f} req/s  (1 client)"
+        )
 
 
 if __name__ == "__main__":

@@ -106,6 +106,7 @@ def test_subscription_mode_checkout(stripe_client):
     )
     status, _, page = pay_session(session.url, "4000000000000341")
     assert status == 402 and "declined" in page
+    assert stripe_client.v1.subscriptions.list(params={"status": "all"}).data == []
     status, _location, _ = pay_session(session.url, "4242424242424242")
     assert status == 303
     done = stripe_client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["subscription"]})

@@ -112,3 +112,31 @@ def test_plugin_fixture_resets_between_tests_first(stripe_client):
 
 def test_plugin_fixture_resets_between_tests_second(stripe_client):
     assert stripe_client.v1.customers.list(params={"email": "leftover@example.com"}).data == []
+
+
+def test_open_sessions_expire_by_themselves():
+    with StripeEmulator() as emulator:
+        client = emulator.stripe_client()
+        session = client.v1.checkout.sessions.create(
+            params={
+                "mode": "payment",
+                "success_url": "https://firm.example/ok",
+                "line_items": [
+                    {
+                        "price_data": {"currency": "usd", "unit_amount": 500, "product_data": {"name": "x"}},
+                        "quantity": 1,
+                    }
+                ],
+            }
+        )
+        # Sessions live at least 30 minutes; move this one's deadline into the past instead of waiting.
+        with emulator.state.lock:
+            emulator.state.account(emulator.secret_key).objects[session.id]["expires_at"] = int(time.time()) - 1
+        deadline = time.monotonic() + 5
+        while not client.v1.events.list(params={"type": "checkout.session.expired"}).data:
+            assert time.monotonic() < deadline, "the session did not expire"
+            time.sleep(0.1)
+        # The expiry came from the background sweep, not from a request touching the session.
+        expired_event = client.v1.events.list(params={"type": "checkout.session.expired"}).data[0]
+        assert expired_event.request.id is None
+        assert client.v1.checkout.sessions.retrieve(session.id).status == "expired"

@@ -232,6 +232,7 @@ class StripeEmulator(EmulatorClient):
         self._address = (host, port)
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
         self.base_url = ""
         self.secret_key = self.state.secret_key
         self.publishable_key = self.state.publishable_key
@@ -246,9 +247,16 @@ class StripeEmulator(EmulatorClient):
             daemon=True,
         )
         self._thread.start()
+        self._sweeper = threading.Thread(target=self._sweep, name="stripe-emulator-expiry", daemon=True)
+        self._sweeper.start()
         return self
 
+    def _sweep(self) -> None:
+        while not self._stopping.wait(1.0):
+            self.state.expire_sessions()
+
     def stop(self) -> None:
+        self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -1216,6 +1216,9 @@ class Api:
             return self._finish_checkout(acct, session)
         if behaviour.startswith("decline:"):
             return "error", DECLINE_MESSAGES[behaviour.split(":", 1)[1]][1]
+        if mode == "subscription" and behaviour == ATTACH_THEN_FAIL:
+            # Checkout only creates the subscription once the first payment goes through.
+            return "error", DECLINE_MESSAGES["generic_decline"][1]
         customer_id = self._checkout_customer(acct, session)
         self._attach(acct, pm, customer_id)
         if mode == "setup":

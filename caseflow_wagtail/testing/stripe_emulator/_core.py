@@ -64,7 +64,6 @@ class Account:
     by_type: dict[str, list[str]] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)
     idempotency: dict[str, dict[str, Any]] = field(default_factory=dict)
-    in_flight: set[str] = field(default_factory=set)
     merchant_name: str = "Caseflow Test Firm"
 
     def put(self, obj: dict[str, Any], **private: Any) -> dict[str, Any]:

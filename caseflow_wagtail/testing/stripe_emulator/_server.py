@@ -98,6 +98,15 @@ class EmulatorState:
                     return acct
         return None
 
+    def expire_sessions(self) -> None:
+        """Expire open Checkout sessions whose time has come, as Stripe does without being asked."""
+        with self.lock:
+            for acct in self.accounts.values():
+                for session in acct.all("checkout.session"):
+                    if session["status"] == "open":
+                        set_request(None)
+                        self.api._refresh_session(acct, session)
+
     def reset(self) -> None:
         with self.lock:
             self.accounts.clear()
@@ -368,14 +377,6 @@ class Handler(BaseHTTPRequestHandler):
                         stored["status"],
                         stored["body"],
                         {"Idempotent-Replayed": "true", "Original-Request": stored["request_id"]},
-                    )
-                if idem_key in acct.in_flight:
-                    raise StripeApiError(
-                        409,
-                        "There is currently another in-progress request using this "
-                        "Stripe API key and idempotency key.",
-                        type="idempotency_error",
-                        code="idempotency_key_in_use",
                     )
             set_request(RequestContext(request_id, idem_key))
             try:
