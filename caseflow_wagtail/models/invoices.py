@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q, Sum
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -79,7 +81,12 @@ class InvoiceIndexPage(Page):
         return result
 
     def ensure_private(self) -> None:
-        if not PageViewRestriction.objects.filter(page=self).exists():
+        # Only a group restriction keeps invoices from visitors who are not staff: with a login or password
+        # restriction alone, any signed-in site member could list them through the pages API.
+        restrictions = PageViewRestriction.objects.filter(
+            page=self, restriction_type=PageViewRestriction.GROUPS
+        )
+        if not restrictions.exists():
             PageViewRestriction.objects.create(page=self, restriction_type=PageViewRestriction.GROUPS)
 
     def route(self, request, path_components):
@@ -91,6 +98,21 @@ class InvoiceIndexPage(Page):
 
     def get_url_parts(self, request=None):
         return None
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+def keep_invoice_folders_private(sender, instance, origin=None, **kwargs):
+    """Undo an editor's “make public” on an invoices folder (the privacy dialog deletes the restriction)."""
+    deleted_on_its_own = isinstance(origin, PageViewRestriction) or (
+        getattr(origin, "model", None) is PageViewRestriction
+    )
+    if kwargs.get("signal") is post_delete and not deleted_on_its_own:
+        # Deleted along with the folder itself: nothing is left to protect.
+        return
+    folder = InvoiceIndexPage.objects.filter(pk=instance.page_id).first()
+    if folder is not None:
+        folder.ensure_private()
 
 
 class InvoicePageQuerySet(PageQuerySet):
@@ -286,6 +308,8 @@ class InvoicePage(Page):
         obj = super().with_content_json(content)
         for name in PRESERVED_FIELDS:
             setattr(obj, name, getattr(self, name))
+        # A draft revision was saved without ``save()``, so its stored totals predate its own lines.
+        obj.compute_totals()
         return obj
 
     # -- the public link ------------------------------------------------------------------------------
@@ -316,6 +340,11 @@ class InvoicePage(Page):
         response["Referrer-Policy"] = "no-referrer"
         response["Cache-Control"] = "private, no-store"
         return response
+
+    def serve_preview(self, request, mode_name):
+        # A preview shows the editor's unsaved lines, whose totals no save has computed yet.
+        self.compute_totals()
+        return super().serve_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
         from ..presentation import invoice_context
