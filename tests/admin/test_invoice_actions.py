@@ -35,13 +35,22 @@ def test_regenerate_link_confirms_then_replaces_the_token(admin_client, client, 
     assert "regenerated" in entry.message
 
 
-def test_billing_panel_links_to_regenerate(admin_client, make_invoice):
+def test_billing_panel_links_to_the_invoice_actions(admin_client, make_invoice):
     invoice = make_invoice()
+    edit_url = reverse("wagtailadmin_pages:edit", args=(invoice.pk,))
 
-    response = admin_client.get(reverse("wagtailadmin_pages:edit", args=(invoice.pk,)))
+    body = admin_client.get(edit_url).content.decode()
 
-    assert response.status_code == 200
-    assert reverse("caseflow_wagtail_admin:regenerate_link", args=(invoice.pk,)) in response.content.decode()
+    assert reverse("caseflow_wagtail_admin:regenerate_link", args=(invoice.pk,)) in body
+    assert reverse("caseflow_wagtail_admin:void_invoice", args=(invoice.pk,)) in body
+    assert f"{reverse('caseflow_payments:add')}?invoice={invoice.pk}" in body
+    assert reverse("caseflow_wagtail_admin:restore_invoice", args=(invoice.pk,)) not in body
+
+    make_void(invoice)
+    body = admin_client.get(edit_url).content.decode()
+
+    assert reverse("caseflow_wagtail_admin:restore_invoice", args=(invoice.pk,)) in body
+    assert reverse("caseflow_wagtail_admin:void_invoice", args=(invoice.pk,)) not in body
 
 
 def test_void_needs_a_reason_then_makes_the_invoice_void(admin_client, make_invoice):

@@ -193,3 +193,23 @@ def test_add_invoice_creates_the_folder_once_and_opens_the_page_create_view(admi
     assert first["Location"] == second["Location"] == expected
     assert admin_client.get(expected).status_code == 200
     assert not InvoicePage.objects.exists()
+
+
+def test_every_billing_page_renders(admin_client, make_invoice, billing_client):
+    invoice = make_invoice()
+    pay(invoice, "10.00")
+    payment = Payment.objects.get()
+    urls = [
+        reverse("caseflow_invoices:index_results") + "?status=unpaid&q=T-",
+        reverse("caseflow_payments:index_results") + "?method=bank_transfer&received_on_from=2020-01-01",
+        reverse("caseflow_payments:add"),
+        reverse("caseflow_payments:inspect", args=(payment.pk,)),
+        reverse("caseflow_adjustments:index") + "?kind=credit&q=x",
+        reverse("caseflow_adjustments:add") + f"?invoice={invoice.pk}",
+        reverse("wagtailsnippets_caseflow_wagtail_client:add"),
+        reverse("wagtailsnippets_caseflow_wagtail_client:edit", args=(billing_client.pk,)),
+        reverse("wagtailadmin_pages:edit", args=(invoice.pk,)),
+    ]
+
+    for url in urls:
+        assert admin_client.get(url).status_code == 200, url
