@@ -239,3 +239,32 @@ def test_request_log_records_params(stripe_emulator, stripe_client):
     entry = stripe_emulator.requests(method="POST", path="/v1/customers")[-1]
     assert entry["params"] == {"email": "log@example.com", "metadata": {"k": "v"}}
     assert entry["status"] == 200
+
+
+def test_parameters_stripe_knows_but_the_emulator_ignores_are_reported(stripe_emulator, stripe_client):
+    customer = stripe_client.v1.customers.create(params={"email": "t@example.com", "tax_exempt": "none"})
+    entry = stripe_emulator.requests(method="POST", path="/v1/customers")[-1]
+    assert entry["ignored_params"] == ["tax_exempt"]
+    status, headers, _ = http(
+        "POST",
+        f"{stripe_emulator.base_url}/v1/customers/{customer.id}",
+        body=b"name=Jo",
+        headers={"Authorization": f"Bearer {stripe_emulator.secret_key}"},
+    )
+    assert status == 200 and "Emulator-Ignored-Params" not in headers
+
+
+def test_no_parameter_of_the_usual_calls_is_ignored(stripe_emulator, stripe_client):
+    from .helpers import checkout_session, customer_with_card, monthly_price
+
+    checkout_session(stripe_client, customer_email="c@example.com", expand=["line_items"])
+    customer, pm = customer_with_card(stripe_client)
+    price = monthly_price(stripe_client)
+    stripe_client.v1.subscriptions.create(
+        params={"customer": customer.id, "items": [{"price": price.id, "quantity": 2}], "metadata": {"m": "1"}}
+    )
+    stripe_client.v1.billing_portal.sessions.create(
+        params={"customer": customer.id, "return_url": "https://firm.example/a"}
+    )
+    ignored = [(r["path"], r.get("ignored_params")) for r in stripe_emulator.requests() if r.get("ignored_params")]
+    assert ignored == []

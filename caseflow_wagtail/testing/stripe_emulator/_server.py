@@ -62,6 +62,45 @@ class ApiFault:
         return path == self.path or (self.path.endswith("/") and path.startswith(self.path))
 
 
+class TrackedParams(dict):
+    """Request parameters that remember which top-level keys a handler looked at.
+
+    Stripe knows parameters the emulator does not act on; those are reported instead of silently dropped.
+    """
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        super().__init__(params)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self.read.add(str(key))
+        return super().__contains__(key)
+
+    # Copying or iterating hands every key on, so all count as read.
+    def keys(self) -> Any:
+        self.read.update(super().keys())
+        return super().keys()
+
+    def items(self) -> Any:
+        self.read.update(super().keys())
+        return super().items()
+
+    def __iter__(self) -> Any:
+        self.read.update(super().keys())
+        return super().__iter__()
+
+    def unread(self) -> set[str]:
+        return set(super().keys()) - self.read
+
+
 class EmulatorState:
     def __init__(self, secret_key: str | None = None, publishable_key: str | None = None) -> None:
         generated = new_key_pair()
@@ -274,6 +313,8 @@ class Handler(BaseHTTPRequestHandler):
             _params.validate(params_class, params)
             status, body, extra = self._execute(acct, handler_name, params, args, idem_key, request_id)
             headers.update(extra)
+            if "Emulator-Ignored-Params" in extra:
+                entry["ignored_params"] = extra["Emulator-Ignored-Params"].split(",")
         except StripeApiError as exc:
             headers.update(exc.headers)
             if "request_log_url" not in exc.extra:
@@ -381,8 +422,9 @@ class Handler(BaseHTTPRequestHandler):
             set_request(RequestContext(request_id, idem_key))
             try:
                 handler = getattr(state.api, handler_name)
+                tracked = TrackedParams(params)
                 try:
-                    result = handler(acct, params, **args)
+                    result = handler(acct, tracked, **args)
                     response = snapshot(result)
                     for path in params.get("expand") or []:
                         if not isinstance(path, str):
@@ -409,7 +451,8 @@ class Handler(BaseHTTPRequestHandler):
                         "body": body,
                         "request_id": request_id,
                     }
-                return status, body, {}
+                ignored = sorted(tracked.unread() - {"expand"})
+                return status, body, {"Emulator-Ignored-Params": ",".join(ignored)} if ignored else {}
             finally:
                 set_request(None)
 
