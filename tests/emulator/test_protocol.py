@@ -258,13 +258,19 @@ def test_no_parameter_of_the_usual_calls_is_ignored(stripe_emulator, stripe_clie
     from .helpers import checkout_session, customer_with_card, monthly_price
 
     checkout_session(stripe_client, customer_email="c@example.com", expand=["line_items"])
-    customer, pm = customer_with_card(stripe_client)
+    customer, _pm = customer_with_card(stripe_client)
     price = monthly_price(stripe_client)
     stripe_client.v1.subscriptions.create(
-        params={"customer": customer.id, "items": [{"price": price.id, "quantity": 2}], "metadata": {"m": "1"}}
+        params={
+            "customer": customer.id,
+            "items": [{"price": price.id, "quantity": 2}],
+            "metadata": {"m": "1"},
+        }
     )
     stripe_client.v1.billing_portal.sessions.create(
         params={"customer": customer.id, "return_url": "https://firm.example/a"}
     )
-    ignored = [(r["path"], r.get("ignored_params")) for r in stripe_emulator.requests() if r.get("ignored_params")]
+    ignored = [
+        (r["path"], r.get("ignored_params")) for r in stripe_emulator.requests() if r.get("ignored_params")
+    ]
     assert ignored == []

@@ -131,7 +131,9 @@ def test_open_sessions_expire_by_themselves():
         )
         # Sessions live at least 30 minutes; move this one's deadline into the past instead of waiting.
         with emulator.state.lock:
-            emulator.state.account(emulator.secret_key).objects[session.id]["expires_at"] = int(time.time()) - 1
+            emulator.state.account(emulator.secret_key).objects[session.id]["expires_at"] = (
+                int(time.time()) - 1
+            )
         deadline = time.monotonic() + 5
         while not client.v1.events.list(params={"type": "checkout.session.expired"}).data:
             assert time.monotonic() < deadline, "the session did not expire"
