@@ -142,3 +142,19 @@ def test_open_sessions_expire_by_themselves():
         expired_event = client.v1.events.list(params={"type": "checkout.session.expired"}).data[0]
         assert expired_event.request.id is None
         assert client.v1.checkout.sessions.retrieve(session.id).status == "expired"
+
+
+def test_an_emulator_bug_reaches_the_client_as_stripes_500(capsys):
+    import stripe
+
+    with StripeEmulator() as emulator:
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise ZeroDivisionError("boom")
+
+        emulator.state.api.customers_list = broken  # type: ignore[method-assign]
+        with pytest.raises(stripe.APIError) as caught:
+            emulator.stripe_client().v1.customers.list()
+        assert caught.value.http_status == 500 and "ZeroDivisionError: boom" in str(caught.value)
+        assert emulator.requests(path="/v1/customers")[-1]["error"] == "ZeroDivisionError: boom"
+    assert "ZeroDivisionError" in capsys.readouterr().err

@@ -929,8 +929,10 @@ class Api:
                     "You must specify `mode=subscription` to use recurring prices.", param=f"{name}[price]"
                 )
             if mode == "subscription" and not p["recurring"]:
-                # Stripe accepts one-off items beside recurring ones; at least one must recur.
-                pass
+                raise invalid(
+                    "One-off line items in subscription mode are not supported by the Stripe emulator.",
+                    param=f"{name}[price]",
+                )
             prod = acct.objects[p["product"]]
             items.append(build.checkout_line_item(new_id("li_"), snapshot(p), quantity, prod["name"]))
         currencies = {i["currency"] for i in items}

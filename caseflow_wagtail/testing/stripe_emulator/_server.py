@@ -7,6 +7,7 @@ import ipaddress
 import json
 import threading
 import time
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -320,6 +321,14 @@ class Handler(BaseHTTPRequestHandler):
             if "request_log_url" not in exc.extra:
                 exc.extra["request_log_url"] = f"{self.state.base_url}/_emulator/requests/{request_id}"
             status, body = exc.status, json.dumps(exc.body(), indent=2).encode()
+        except Exception as exc:
+            # A bug here must reach the client as Stripe's 500, not as a dropped connection.
+            traceback.print_exc()
+            entry["error"] = f"{type(exc).__name__}: {exc}"
+            error = StripeApiError(
+                500, f"The Stripe emulator failed: {type(exc).__name__}: {exc}", type="api_error"
+            )
+            status, body = 500, json.dumps(error.body(), indent=2).encode()
         # Logged before answering, so a client that has its response also finds it in the log.
         entry["status"] = status
         entry["duration_ms"] = round((time.time() - started) * 1000, 2)
@@ -471,14 +480,20 @@ class Handler(BaseHTTPRequestHandler):
             self._html(404, _pages.message_page("Not found", "This page does not exist or has been reset."))
             return
         form = _pages.parse_expiry(self._form()) if method == "POST" else {}
-        with state.lock:
-            set_request(None)
-            if parts[0] == "checkout":
-                self._checkout(acct, oid, parts[2:], method, form)
-            elif parts[0] == "billing_portal":
-                self._portal(acct, oid, method, form)
-            else:
-                self._pi_authenticate(acct, oid, method, form)
+        try:
+            with state.lock:
+                set_request(None)
+                if parts[0] == "checkout":
+                    self._checkout(acct, oid, parts[2:], method, form)
+                elif parts[0] == "billing_portal":
+                    self._portal(acct, oid, method, form)
+                else:
+                    self._pi_authenticate(acct, oid, method, form)
+        except StripeApiError as exc:
+            self._html(exc.status, _pages.message_page("Payment problem", exc.message))
+        except Exception as exc:
+            traceback.print_exc()
+            self._html(500, _pages.message_page("Emulator error", f"{type(exc).__name__}: {exc}"))
 
     def _checkout(self, acct: Account, oid: str, rest: list[str], method: str, form: dict[str, str]) -> None:
         api = self.state.api
