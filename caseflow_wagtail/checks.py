@@ -102,6 +102,9 @@ def _gateway_rows():
 def check_payment_gateways(app_configs=None, **kwargs):
     from . import crypto
 
+    if not isinstance(getattr(settings, "CASEFLOW_WAGTAIL", {}) or {}, dict):
+        # E003 reports it; reading any setting here would raise and stop every other check.
+        return []
     problems = []
     rows = _gateway_rows()
     if not settings.DEBUG and crypto.is_using_derived_key():
