@@ -59,7 +59,8 @@ def test_renewal_with_0341_fails_and_subscription_goes_past_due(stripe_emulator,
         "pm_card_chargeCustomerFail", params={"customer": customer.id}
     )
     stripe_client.v1.subscriptions.update(sub.id, params={"default_payment_method": failing.id})
-    stripe_emulator.advance_clock(clock.id, seconds=31 * 86400)
+    # Jan 31 → the renewal on Feb 28 fails; Mar 2 is before the first retry (3 days later).
+    stripe_emulator.advance_clock(clock.id, seconds=30 * 86400)
 
     current = stripe_client.v1.subscriptions.retrieve(sub.id, params={"expand": ["latest_invoice"]})
     assert current.status == "past_due"
@@ -109,3 +110,24 @@ def test_clock_cannot_go_back_and_can_be_deleted(stripe_client):
         raise AssertionError("advancing backwards must fail")
     assert [c.id for c in stripe_client.v1.test_helpers.test_clocks.list().data] == [clock.id]
     assert stripe_client.v1.test_helpers.test_clocks.delete(clock.id).deleted is True
+
+
+def test_failed_renewal_is_retried_then_the_subscription_is_canceled(stripe_client):
+    clock, customer, sub = _subscribed(stripe_client)
+    failing = stripe_client.v1.payment_methods.attach(
+        "pm_card_chargeCustomerFail", params={"customer": customer.id}
+    )
+    stripe_client.v1.subscriptions.update(sub.id, params={"default_payment_method": failing.id})
+    # Renewal on Feb 28, retries 3, 5 and 7 days apart: Mar 3, Mar 8, Mar 15.
+    march_20 = int(dt.datetime(2027, 3, 20, tzinfo=dt.UTC).timestamp())
+    stripe_client.v1.test_helpers.test_clocks.advance(clock.id, params={"frozen_time": march_20})
+    ended = stripe_client.v1.subscriptions.retrieve(sub.id, params={"expand": ["latest_invoice"]})
+    assert ended.status == "canceled" and ended.cancellation_details.reason == "payment_failed"
+    assert ended.latest_invoice.attempt_count == 4 and ended.latest_invoice.next_payment_attempt is None
+    failures = stripe_client.v1.events.list(params={"type": "invoice.payment_failed"}).data
+    assert len(failures) == 4
+    intents = stripe_client.v1.payment_intents.list(params={"customer": customer.id, "limit": 10}).data
+    days = sorted(dt.datetime.fromtimestamp(pi.created, dt.UTC).date().isoformat() for pi in intents)
+    assert days == ["2027-01-31", "2027-02-28", "2027-03-03", "2027-03-08", "2027-03-15"]
+    deleted = stripe_client.v1.events.list(params={"type": "customer.subscription.deleted"}).data
+    assert [e.data.object.id for e in deleted] == [sub.id]

@@ -63,6 +63,7 @@ ZERO_DECIMAL = frozenset(
 )
 THREE_DECIMAL = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
 CHECKOUT_DEFAULT_TTL = 24 * 3600
+RETRY_DAYS = (3, 5, 7)
 
 
 def add_months(ts: int, months: int, anchor_day: int) -> int:
@@ -1641,7 +1642,7 @@ class Api:
         invoice["attempted"] = True
         invoice["attempt_count"] += 1
         if not pm_id:
-            invoice["next_payment_attempt"] = None
+            invoice["next_payment_attempt"] = self._next_retry(invoice, now) if off_session else None
             self.emit(acct, "invoice.payment_failed", invoice)
             return invoice["status"]
         pm = acct.objects[pm_id]
@@ -1688,10 +1689,15 @@ class Api:
         else:
             payment.update(status="canceled")
             payment["status_transitions"]["canceled_at"] = now
-            # Smart Retries would try again in about three days.
-            invoice["next_payment_attempt"] = now + 3 * 86400 if off_session else None
+            invoice["next_payment_attempt"] = self._next_retry(invoice, now) if off_session else None
             self.emit(acct, "invoice.payment_failed", invoice)
         return invoice["status"]
+
+    @staticmethod
+    def _next_retry(invoice: dict[str, Any], now: int) -> int | None:
+        """When a failed renewal is tried again: Stripe's classic schedule, 3, 5 and 7 days apart."""
+        attempt = invoice["attempt_count"]
+        return now + RETRY_DAYS[attempt - 1] * 86400 if attempt <= len(RETRY_DAYS) else None
 
     def _mark_paid(self, acct: Account, invoice: dict[str, Any], now: int) -> None:
         invoice.update(
@@ -1957,19 +1963,42 @@ class Api:
     def advance_clock(self, acct: Account, clock: dict[str, Any], target: int) -> None:
         customers = {c["id"] for c in acct.all("customer") if c.get("test_clock") == clock["id"]}
         while True:
-            due = [
-                s
+            # Renewals and payment retries happen in time order, one at a time.
+            due: list[tuple[int, str, dict[str, Any]]] = [
+                (s["items"]["data"][0]["current_period_end"], "renew", s)
                 for s in acct.all("subscription")
                 if s["customer"] in customers
                 and s["status"] in ("active", "past_due", "trialing")
                 and s["items"]["data"][0]["current_period_end"] <= target
             ]
+            due += [
+                (i["next_payment_attempt"], "retry", i)
+                for i in acct.all("invoice")
+                if i["customer"] in customers
+                and i["status"] == "open"
+                and i["next_payment_attempt"]
+                and i["next_payment_attempt"] <= target
+            ]
             if not due:
                 break
-            sub = min(due, key=lambda s: s["items"]["data"][0]["current_period_end"])
-            clock["frozen_time"] = sub["items"]["data"][0]["current_period_end"]
-            self._renew(acct, sub)
+            when, action, obj = min(due, key=lambda d: (d[0], d[1]))
+            clock["frozen_time"] = when
+            if action == "renew":
+                self._renew(acct, obj)
+            else:
+                self._retry(acct, obj)
         clock["frozen_time"] = target
+
+    def _retry(self, acct: Account, invoice: dict[str, Any]) -> None:
+        sub = acct.find("subscription", invoice["subscription"])
+        status = self._collect(acct, invoice, sub, off_session=True)
+        if sub is None or sub["status"] in ("canceled", "incomplete_expired"):
+            return
+        if status == "paid":
+            self._set_status(acct, sub, "active")
+        elif invoice["next_payment_attempt"] is None:
+            # Stripe's default when every retry has failed: cancel the subscription.
+            self._cancel_subscription(acct, sub, reason="payment_failed")
 
     def _renew(self, acct: Account, sub: dict[str, Any]) -> None:
         start = sub["items"]["data"][0]["current_period_end"]
