@@ -329,14 +329,12 @@ class Api:
         return {"deleted": True, "id": id, "object": "product"}
 
     def products_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
-        result = self.list_filtered(
-            acct, "product", {k: v for k, v in params.items() if k != "active"}, "/v1/products"
-        )
+        items = acct.all("product")
         if "active" in params:
             active = get_bool(params, "active")
-            items = [p for p in acct.all("product") if p["active"] == active]
-            result = self.paginate(items, params, "/v1/products")
-        return result
+            items = [p for p in items if p["active"] == active]
+        created = created_filter(params)
+        return self.paginate([p for p in items if created(p["created"])], params, "/v1/products")
 
     def _price_from(
         self, acct: Account, params: dict[str, Any], prefix: str = "", product_data_allowed: bool = True
