@@ -20,7 +20,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.viewsets.pages import PageListingViewSet
-from wagtail.permissions import policy_registry
+from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .filters import AdjustmentFilterSet, InvoiceFilterSet, PaymentFilterSet
@@ -49,10 +49,9 @@ class InvoiceViewSet(PageListingViewSet):
 
     @cached_property
     def menu_item_class(self) -> type[MenuItem]:
-        model = self.model
+        policy = PagePermissionPolicy()
 
         def is_shown(_item: MenuItem, request) -> bool:
-            policy = policy_registry.get_by_type(model)
             return policy.user_has_any_permission(request.user, INVOICE_LISTING_PERMISSIONS)
 
         return type("InvoicesMenuItem", (MenuItem,), {"is_shown": is_shown})
