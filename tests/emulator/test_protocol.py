@@ -274,3 +274,25 @@ def test_no_parameter_of_the_usual_calls_is_ignored(stripe_emulator, stripe_clie
         (r["path"], r.get("ignored_params")) for r in stripe_emulator.requests() if r.get("ignored_params")
     ]
     assert ignored == []
+
+
+def test_enum_values_are_checked_against_stripes_lists(stripe_client):
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        stripe_client.v1.webhook_endpoints.create(
+            params={"url": "https://firm.example/hook", "enabled_events": ["checkout.session.complete"]}
+        )
+    assert caught.value.param == "enabled_events[0]"
+    assert "must be one of" in caught.value.user_message
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        stripe_client.v1.refunds.create(params={"charge": "ch_x", "reason": "changed_mind"})  # type: ignore[typeddict-item]
+    assert caught.value.param == "reason"
+
+
+def test_card_is_the_only_payment_method_type(stripe_client):
+    from .helpers import checkout_session
+
+    session = checkout_session(stripe_client, allowed_payment_method_types=["card"])
+    assert session.payment_method_types == ["card"]
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        checkout_session(stripe_client, allowed_payment_method_types=["klarna"])
+    assert caught.value.param == "allowed_payment_method_types"

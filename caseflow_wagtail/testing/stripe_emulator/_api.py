@@ -547,9 +547,10 @@ class Api:
             get_str(params, key)
         get_str(params, "setup_future_usage", choices=("on_session", "off_session"))
         get_metadata(params)
-        types = get_list(params, "payment_method_types")
+        # API 2026-10-28 names the choice ``allowed_payment_method_types``; the object keeps the old key.
+        types = get_list(params, "allowed_payment_method_types")
         if types and any(t != "card" for t in types):
-            raise invalid("This emulator takes card payments only.", param="payment_method_types")
+            raise invalid("This emulator takes card payments only.", param="allowed_payment_method_types")
         pm_id = get_str(params, "payment_method")
         pm = self._payment_method_for(acct, pm_id, "payment_method") if pm_id else None
         confirm = get_bool(params, "confirm", default=False)
@@ -818,6 +819,8 @@ class Api:
     # -- refunds -------------------------------------------------------------------------------
 
     def refunds_create(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
+        get_str(params, "reason", choices=("duplicate", "fraudulent", "requested_by_customer"))
+        get_metadata(params)
         charge_id = get_str(params, "charge")
         pi_id = get_str(params, "payment_intent")
         if charge_id:
@@ -835,8 +838,6 @@ class Api:
             raise invalid(
                 "One of the following params should be provided for this request: payment_intent or charge."
             )
-        get_str(params, "reason", choices=("duplicate", "fraudulent", "requested_by_customer"))
-        get_metadata(params)
         remaining = ch["amount_captured"] - ch["amount_refunded"]
         if ch["status"] != "succeeded":
             raise invalid(
@@ -964,9 +965,10 @@ class Api:
         if reference is not None and len(reference) > 200:
             raise invalid("client_reference_id must be at most 200 characters.", param="client_reference_id")
         metadata = get_metadata(params) or {}
-        types = get_list(params, "payment_method_types")
+        # API 2026-10-28 names the choice ``allowed_payment_method_types``; the object keeps the old key.
+        types = get_list(params, "allowed_payment_method_types")
         if types and any(t != "card" for t in types):
-            raise invalid("This emulator takes card payments only.", param="payment_method_types")
+            raise invalid("This emulator takes card payments only.", param="allowed_payment_method_types")
         pi_data = get_dict(params, "payment_intent_data") or {}
         if pi_data and mode != "payment":
             raise invalid(

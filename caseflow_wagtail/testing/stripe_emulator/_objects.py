@@ -231,7 +231,9 @@ def payment_intent(
                 "request_three_d_secure": "automatic",
             }
         },
-        "payment_method_types": params.get("payment_method_types") or ["card"],
+        "payment_method_types": params.get("allowed_payment_method_types")
+        or params.get("payment_method_types")
+        or ["card"],
         "processing": None,
         "receipt_email": params.get("receipt_email"),
         "review": None,

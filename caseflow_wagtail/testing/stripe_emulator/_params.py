@@ -9,8 +9,9 @@ import importlib
 import re
 import sys
 import threading
+import typing
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from ._errors import invalid
 
@@ -18,8 +19,24 @@ _IDENT = re.compile(r"\b([A-Z][A-Za-z0-9]*Params[A-Za-z0-9]*)\b")
 _lock = threading.Lock()
 
 
+def _choices(annotation: Any) -> frozenset[str] | None:
+    """The allowed strings when a field is an enum (only ``Literal`` leaves), else None."""
+    values: set[str] = set()
+
+    def walk(node: Any) -> bool:
+        if typing.get_origin(node) is Literal:
+            values.update(str(v) for v in typing.get_args(node))
+            return True
+        args = typing.get_args(node)
+        if typing.get_origin(node) is not None and args:
+            return all(walk(a) for a in args)
+        return False
+
+    return frozenset(values) if walk(annotation) and values else None
+
+
 class _Field:
-    __slots__ = ("free_form", "is_list", "schema_names")
+    __slots__ = ("choices", "free_form", "is_list", "schema_names")
 
     def __init__(self, annotation: Any, module_name: str, own_name: str) -> None:
         text = repr(annotation)
@@ -27,6 +44,7 @@ class _Field:
         self.is_list = "List[" in text
         # ``Dict[str, str]`` (metadata and similar) accepts keys chosen by the caller.
         self.free_form = "Dict[" in text and not self.schema_names
+        self.choices = None if self.schema_names else _choices(annotation)
 
 
 @cache
@@ -73,6 +91,8 @@ def _check(module_name: str, class_name: str, value: dict[str, Any], prefix: str
         field = schema.get(key)
         if field is None:
             raise invalid(f"Received unknown parameter: {path}", param=path)
+        if field.choices is not None:
+            _check_choice(field.choices, sub, path)
         if field.free_form or not field.schema_names:
             continue
         items = sub if isinstance(sub, list) else [sub]
@@ -80,6 +100,19 @@ def _check(module_name: str, class_name: str, value: dict[str, Any], prefix: str
             if isinstance(item, dict):
                 item_path = f"{path}[{i}]" if isinstance(sub, list) else path
                 _check_any(module_name, field.schema_names, item, item_path)
+
+
+def _check_choice(choices: frozenset[str], value: Any, path: str) -> None:
+    items = value if isinstance(value, list) else [value]
+    for i, item in enumerate(items):
+        # An empty string unsets a field in Stripe's form encoding.
+        if isinstance(item, str) and item and item not in choices:
+            where = f"{path}[{i}]" if isinstance(value, list) else path
+            listed = sorted(c for c in choices if c)
+            shown = ", ".join(listed[:-1]) + f" or {listed[-1]}" if len(listed) > 1 else listed[0]
+            if len(listed) > 20:
+                shown = ", ".join(listed[:20]) + ", …"
+            raise invalid(f"Invalid {where}: must be one of {shown}", param=where)
 
 
 def _check_any(module_name: str, names: list[str], value: dict[str, Any], prefix: str) -> None:
