@@ -2101,7 +2101,7 @@ class Api:
                     "exp_year": form.get("exp_year"),
                     "cvc": form.get("cvc", ""),
                 },
-                {},
+                {"billing_details": {"name": form.get("name") or None}},
             )
             self._attach(acct, pm, session["customer"])
         except StripeApiError as exc:
