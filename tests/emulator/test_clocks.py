@@ -131,3 +131,49 @@ def test_failed_renewal_is_retried_then_the_subscription_is_canceled(stripe_clie
     assert days == ["2027-01-31", "2027-02-28", "2027-03-03", "2027-03-08", "2027-03-15"]
     deleted = stripe_client.v1.events.list(params={"type": "customer.subscription.deleted"}).data
     assert [e.data.object.id for e in deleted] == [sub.id]
+
+
+def test_trial_then_first_charge_when_it_ends(stripe_client):
+    clock = stripe_client.v1.test_helpers.test_clocks.create(params={"frozen_time": START})
+    customer, _ = customer_with_card(stripe_client, clock=clock.id)
+    price = monthly_price(stripe_client, 50000)
+    sub = stripe_client.v1.subscriptions.create(
+        params={"customer": customer.id, "items": [{"price": price.id}], "trial_period_days": 14}
+    )
+    assert sub.status == "trialing" and sub.trial_end == START + 14 * 86400
+    first = stripe_client.v1.invoices.retrieve(sub.latest_invoice)
+    assert first.amount_due == 0 and first.status == "paid"
+    assert stripe_client.v1.charges.list().data == []
+    stripe_client.v1.test_helpers.test_clocks.advance(clock.id, params={"frozen_time": START + 15 * 86400})
+    active = stripe_client.v1.subscriptions.retrieve(sub.id, params={"expand": ["latest_invoice"]})
+    assert active.status == "active" and active.latest_invoice.amount_paid == 50000
+    assert active["items"].data[0].current_period_start == sub.trial_end
+
+
+def test_checkout_trial_with_0341_fails_when_the_trial_ends(stripe_client):
+    from .helpers import http, pay_session
+
+    clock = stripe_client.v1.test_helpers.test_clocks.create(params={"frozen_time": START})
+    customer = stripe_client.v1.customers.create(params={"email": "c@example.com", "test_clock": clock.id})
+    price = monthly_price(stripe_client, 30000)
+    session = stripe_client.v1.checkout.sessions.create(
+        params={
+            "mode": "subscription",
+            "customer": customer.id,
+            "success_url": "https://firm.example/ok",
+            "line_items": [{"price": price.id, "quantity": 1}],
+            "subscription_data": {"trial_period_days": 7},
+        }
+    )
+    assert session.amount_total == 0
+    assert "7-day free trial" in http("GET", session.url)[2]
+    # The card that attaches but cannot be charged is accepted: nothing is charged today.
+    status, _, _ = pay_session(session.url, "4000000000000341")
+    assert status == 303
+    done = stripe_client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["subscription"]})
+    assert done.payment_status == "no_payment_required" and done.subscription.status == "trialing"
+    stripe_client.v1.test_helpers.test_clocks.advance(clock.id, params={"frozen_time": START + 8 * 86400})
+    sub = stripe_client.v1.subscriptions.retrieve(done.subscription.id, params={"expand": ["latest_invoice"]})
+    assert sub.status == "past_due" and sub.latest_invoice.status == "open"
+    failed = stripe_client.v1.events.list(params={"type": "invoice.payment_failed"}).data
+    assert [e.data.object.id for e in failed] == [sub.latest_invoice.id]

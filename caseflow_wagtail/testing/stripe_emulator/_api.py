@@ -976,6 +976,14 @@ class Api:
             )
         get_metadata(pi_data, "metadata") if pi_data else None
         sub_data = get_dict(params, "subscription_data") or {}
+        if sub_data and mode != "subscription":
+            raise invalid(
+                "You can only specify `subscription_data` in `subscription` mode.", param="subscription_data"
+            )
+        get_metadata(sub_data, "metadata") if sub_data else None
+        trial_days = get_int(
+            sub_data, "trial_period_days", minimum=1, maximum=730, name="subscription_data[trial_period_days]"
+        )
         creation = get_str(params, "customer_creation", choices=("always", "if_required"))
         if creation and mode != "payment":
             raise invalid(
@@ -992,6 +1000,8 @@ class Api:
         items = self._line_items(acct, params, mode)
         currency = items[0]["currency"] if items else _currency(params, required=False)
         total = sum(i["amount_total"] for i in items) if items else None
+        if trial_days:
+            total = 0  # nothing is charged until the trial ends
         if mode == "payment":
             _minimum_check(total, currency, "line_items")
         sid = new_id("cs_test_", 58)
@@ -1219,7 +1229,8 @@ class Api:
             return self._finish_checkout(acct, session)
         if behaviour.startswith("decline:"):
             return "error", DECLINE_MESSAGES[behaviour.split(":", 1)[1]][1]
-        if mode == "subscription" and behaviour == ATTACH_THEN_FAIL:
+        trial_days = acct.priv(session["id"])["sub_data"].get("trial_period_days")
+        if mode == "subscription" and behaviour == ATTACH_THEN_FAIL and not trial_days:
             # Checkout only creates the subscription once the first payment goes through.
             return "error", DECLINE_MESSAGES["generic_decline"][1]
         customer_id = self._checkout_customer(acct, session)
@@ -1243,6 +1254,7 @@ class Api:
             {
                 "metadata": sub_data.get("metadata") or {},
                 "description": sub_data.get("description"),
+                "trial_period_days": int(trial_days) if trial_days else None,
             },
             default_pm=pm["id"],
             behaviour="allow_incomplete",
@@ -1250,7 +1262,7 @@ class Api:
         )
         session["subscription"] = sub["id"]
         session["invoice"] = sub["latest_invoice"]
-        if sub["status"] != "active":
+        if sub["status"] not in ("active", "trialing"):
             # Checkout does not leave a half-made subscription behind when the first payment fails.
             invoice = acct.objects[sub["latest_invoice"]]
             self._cancel_subscription(acct, sub, reason="payment_failed")
@@ -1264,7 +1276,7 @@ class Api:
         private = acct.priv(session["id"])
         session["status"] = "complete"
         if session["mode"] != "setup":
-            session["payment_status"] = "paid"
+            session["payment_status"] = "paid" if session["amount_total"] else "no_payment_required"
         cus = acct.find("customer", session["customer"])
         session["customer_details"] = {
             "address": build.empty_address(),
@@ -1351,8 +1363,11 @@ class Api:
                 param="items",
             )
         interval, count = intervals.pop()
-        anchor_day = dt.datetime.fromtimestamp(now, dt.UTC).day
-        period = (now, add_interval(now, interval, count, anchor_day))
+        trial_days = params.get("trial_period_days")
+        trial_end = now + trial_days * 86400 if trial_days else None
+        anchor_day = dt.datetime.fromtimestamp(trial_end or now, dt.UTC).day
+        # A trial is a first period of its own; the billing cycle starts when it ends.
+        period = (now, trial_end or add_interval(now, interval, count, anchor_day))
         sub_id = new_id("sub_")
         items = [self._subscription_item(sub_id, p, q, now, period, md) for p, q, md in prices]
         cus = acct.objects[customer_id]
@@ -1360,7 +1375,7 @@ class Api:
             "application": None,
             "application_fee_percent": None,
             "automatic_tax": {"enabled": False, "liability": None, "disabled_reason": None},
-            "billing_cycle_anchor": now,
+            "billing_cycle_anchor": trial_end or now,
             "billing_cycle_anchor_config": None,
             "cancel_at": None,
             "canceled_at": None,
@@ -1407,12 +1422,12 @@ class Api:
             "pending_update": None,
             "schedule": None,
             "start_date": now,
-            "status": "incomplete",
+            "status": "trialing" if trial_end else "incomplete",
             "test_clock": cus.get("test_clock"),
             "transfer_data": None,
-            "trial_end": None,
+            "trial_end": trial_end,
             "trial_settings": {"end_behavior": {"missing_payment_method": "create_invoice"}},
-            "trial_start": None,
+            "trial_start": now if trial_end else None,
             "cancel_at_period_end": bool(params.get("cancel_at_period_end")),
             "billing_thresholds": None,
             "billing_mode": {"type": "flexible", "flexible": {"proration_discounts": "included"}},
@@ -1422,10 +1437,12 @@ class Api:
         }
         acct.put(sub, interval=(interval, count, anchor_day))
         self.emit(acct, "customer.subscription.created", sub)
-        invoice = self._cycle_invoice(acct, sub, "subscription_create", period)
-        if behaviour != "default_incomplete":
+        invoice = self._cycle_invoice(acct, sub, "subscription_create", period, trial=bool(trial_end))
+        if behaviour != "default_incomplete" or trial_end:
             self._collect(acct, invoice, sub, off_session=False, authenticated=authenticated)
-        if invoice["status"] == "paid":
+        if trial_end:
+            pass
+        elif invoice["status"] == "paid":
             self._set_status(acct, sub, "active")
         elif behaviour == "error_if_incomplete":
             error = (acct.find("payment_intent", acct.priv(invoice["id"]).get("payment_intent")) or {}).get(
@@ -1450,7 +1467,7 @@ class Api:
         self.emit(acct, "customer.subscription.updated", sub, previous)
 
     def _cycle_invoice(
-        self, acct: Account, sub: dict[str, Any], reason: str, period: tuple[int, int]
+        self, acct: Account, sub: dict[str, Any], reason: str, period: tuple[int, int], trial: bool = False
     ) -> dict[str, Any]:
         now = self.now(acct, sub["customer"])
         cus = acct.objects[sub["customer"]]
@@ -1458,15 +1475,20 @@ class Api:
         lines = []
         for item in sub["items"]["data"]:
             p = item["price"]
-            amount = p["unit_amount"] * item["quantity"]
+            amount = 0 if trial else p["unit_amount"] * item["quantity"]
             product_name = acct.objects.get(p["product"], {}).get("name", "")
+            description = (
+                f"Trial period for {product_name}"
+                if trial
+                else f"{item['quantity']} x {product_name} (at "
+                f"{p['unit_amount'] / (1 if p['currency'] in ZERO_DECIMAL else 100):.2f} / "
+                f"{p['recurring']['interval']})"
+            )
             lines.append(
                 {
                     "amount": amount,
                     "currency": p["currency"],
-                    "description": f"{item['quantity']} x {product_name} (at "
-                    f"{p['unit_amount'] / (1 if p['currency'] in ZERO_DECIMAL else 100):.2f} / "
-                    f"{p['recurring']['interval']})",
+                    "description": description,
                     "discount_amounts": [],
                     "discountable": True,
                     "discounts": [],
@@ -1763,6 +1785,7 @@ class Api:
                 "metadata": get_metadata(params) or {},
                 "description": get_str(params, "description"),
                 "cancel_at_period_end": get_bool(params, "cancel_at_period_end", default=False),
+                "trial_period_days": get_int(params, "trial_period_days", minimum=1, maximum=730),
             },
             pm_id,
             behaviour,
@@ -2015,7 +2038,7 @@ class Api:
         invoice["period_start"], invoice["period_end"] = previous_start, start
         status = self._collect(acct, invoice, sub, off_session=True)
         if status == "paid":
-            if sub["status"] == "past_due":
+            if sub["status"] in ("past_due", "trialing"):
                 self._set_status(acct, sub, "active")
         else:
             self._set_status(acct, sub, "past_due")

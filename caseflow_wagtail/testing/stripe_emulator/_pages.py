@@ -102,6 +102,7 @@ def checkout_page(
     merchant: str,
     error: str | None = None,
     values: dict[str, str] | None = None,
+    trial_days: int | None = None,
 ) -> str:
     values = values or {}
     title = f"Pay {merchant}"
@@ -124,6 +125,7 @@ def checkout_page(
             if total
             else "<p>Save a card for future payments.</p>"
         )
+        + (f'<p id="trial">{trial_days}-day free trial: nothing is charged today.</p>' if trial_days else "")
         + (f"<table>{lines}</table>" if lines else "")
         + (
             f'<p class="hint"><a href="{escape(session["cancel_url"], quote=True)}" id="cancel">'
@@ -135,6 +137,8 @@ def checkout_page(
     )
     email = escape(values.get("email") or session.get("customer_email") or "", quote=True)
     button = {"payment": f"Pay {total}", "subscription": "Subscribe", "setup": "Save card"}[session["mode"]]
+    if trial_days:
+        button = "Start trial"
     form = (
         '<section aria-label="Payment"><h1>Pay with card</h1>'
         + (f'<div class="error" role="alert" id="error">{escape(error)}</div>' if error else "")

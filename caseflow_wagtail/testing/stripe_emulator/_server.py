@@ -523,6 +523,7 @@ class Handler(BaseHTTPRequestHandler):
             )
             return
         items = acct.priv(oid)["line_items"]
+        trial_days = acct.priv(oid)["sub_data"].get("trial_period_days")
         if rest == ["authenticate"]:
             action = f"/checkout/{oid}/authenticate"
             if method == "GET":
@@ -538,7 +539,7 @@ class Handler(BaseHTTPRequestHandler):
             self._html(404, _pages.message_page("Not found", "There is nothing at this address."))
             return
         elif method == "GET":
-            self._html(200, _pages.checkout_page(session, items, merchant))
+            self._html(200, _pages.checkout_page(session, items, merchant, trial_days=trial_days))
             return
         else:
             outcome, target = api.checkout_pay(acct, session, form)
@@ -546,7 +547,10 @@ class Handler(BaseHTTPRequestHandler):
             self._redirect(target)
             return
         kept = {k: form.get(k, "") for k in ("email", "name")}
-        self._html(402, _pages.checkout_page(session, items, merchant, error=target, values=kept))
+        self._html(
+            402,
+            _pages.checkout_page(session, items, merchant, error=target, values=kept, trial_days=trial_days),
+        )
 
     def _portal(self, acct: Account, oid: str, method: str, form: dict[str, str]) -> None:
         session = acct.find("billing_portal.session", oid)
