@@ -370,3 +370,32 @@ def test_events_retrieve_and_filter(stripe_client):
     assert stripe_client.v1.events.list(params={"created": {"gt": start + 3600}}).data == []
     # No endpoints, so nothing is pending.
     assert len(stripe_client.v1.events.list(params={"delivery_success": True}).data) == 3
+
+
+def test_search(stripe_client):
+    firm = [
+        stripe_client.v1.customers.create(
+            params={"email": f"c{i}@firm.example", "metadata": {"client": str(i)}}
+        )
+        for i in range(5)
+    ]
+    stripe_client.v1.customers.create(params={"email": "other@elsewhere.example"})
+    found = stripe_client.v1.customers.search(params={"query": "metadata['client']:'3'"})
+    assert [c.id for c in found.data] == [firm[3].id]
+    page = stripe_client.v1.customers.search(params={"query": "email~'firm.example'", "limit": 2})
+    assert len(page.data) == 2 and page.has_more and page.next_page
+    assert [c.id for c in page.auto_paging_iter()] == [c.id for c in reversed(firm)]
+    either = stripe_client.v1.customers.search(
+        params={"query": "email:'c0@firm.example' OR email:'other@elsewhere.example'"}
+    )
+    assert len(either.data) == 2
+    pi = stripe_client.v1.payment_intents.create(
+        params={"amount": 5000, "currency": "usd", "metadata": {"invoice": "INV-9"}}
+    )
+    hits = stripe_client.v1.payment_intents.search(
+        params={"query": "metadata['invoice']:'INV-9' AND amount>=5000"}
+    )
+    assert [p.id for p in hits.data] == [pi.id]
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        stripe_client.v1.customers.search(params={"query": "email:'a' AND name:'b' OR phone:'c'"})
+    assert caught.value.param == "query"

@@ -37,6 +37,7 @@ from ._helpers import (
     get_str,
     merge_metadata,
 )
+from ._search import compile_query
 
 if TYPE_CHECKING:
     from ._server import EmulatorState
@@ -2210,6 +2211,25 @@ class Api:
             items = [e for e in items if (e["pending_webhooks"] == 0) == delivered]
         created = created_filter(params)
         return self.paginate([e for e in items if created(e["created"])], params, "/v1/events")
+
+    def search(self, acct: Account, params: dict[str, Any], object_type: str, url: str) -> dict[str, Any]:
+        matches = compile_query(get_str(params, "query", required=True))
+        limit = get_int(params, "limit", default=10, minimum=1, maximum=100)
+        page = get_str(params, "page")
+        # The page token is opaque to clients; here it is simply the offset of the next page.
+        start = int(page[len("page_") :]) if page and page.startswith("page_") and page[5:].isdigit() else 0
+        if page and not start:
+            raise invalid("Invalid page token.", param="page")
+        found = [o for o in acct.all(object_type) if matches(o)]
+        data = found[start : start + limit]
+        more = start + limit < len(found)
+        return {
+            "object": "search_result",
+            "data": data,
+            "has_more": more,
+            "next_page": f"page_{start + limit}" if more else None,
+            "url": url,
+        }
 
     # Fields that Stripe only includes when asked for with ``expand[]``.
     def virtual_field(self, acct: Account, obj: dict[str, Any], key: str) -> Any:

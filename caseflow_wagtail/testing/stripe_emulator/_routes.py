@@ -6,6 +6,14 @@ import re
 
 # (method, path template, Api method, params TypedDict under stripe.params)
 ROUTES: list[tuple[str, str, str, str | None]] = [
+    # Search routes come first so "search" is never taken for an object id.
+    ("GET", "/v1/customers/search", "search:customer", "CustomerSearchParams"),
+    ("GET", "/v1/products/search", "search:product", "ProductSearchParams"),
+    ("GET", "/v1/prices/search", "search:price", "PriceSearchParams"),
+    ("GET", "/v1/payment_intents/search", "search:payment_intent", "PaymentIntentSearchParams"),
+    ("GET", "/v1/charges/search", "search:charge", "ChargeSearchParams"),
+    ("GET", "/v1/subscriptions/search", "search:subscription", "SubscriptionSearchParams"),
+    ("GET", "/v1/invoices/search", "search:invoice", "InvoiceSearchParams"),
     ("POST", "/v1/customers", "customers_create", "CustomerCreateParams"),
     ("GET", "/v1/customers", "customers_list", "CustomerListParams"),
     ("GET", "/v1/customers/{id}", "customers_retrieve", "CustomerRetrieveParams"),

@@ -430,7 +430,14 @@ class Handler(BaseHTTPRequestHandler):
                     )
             set_request(RequestContext(request_id, idem_key))
             try:
-                handler = getattr(state.api, handler_name)
+                if handler_name.startswith("search:"):
+                    object_type = handler_name.split(":", 1)[1]
+
+                    def handler(acct: Account, params: dict[str, Any]) -> dict[str, Any]:
+                        return state.api.search(acct, params, object_type, self.path.split("?")[0])
+
+                else:
+                    handler = getattr(state.api, handler_name)
                 tracked = TrackedParams(params)
                 try:
                     result = handler(acct, tracked, **args)
