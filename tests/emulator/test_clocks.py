@@ -144,7 +144,14 @@ def test_trial_then_first_charge_when_it_ends(stripe_client):
     first = stripe_client.v1.invoices.retrieve(sub.latest_invoice)
     assert first.amount_due == 0 and first.status == "paid"
     assert stripe_client.v1.charges.list().data == []
+    stripe_client.v1.test_helpers.test_clocks.advance(clock.id, params={"frozen_time": START + 12 * 86400})
+    (warning,) = stripe_client.v1.events.list(params={"type": "customer.subscription.trial_will_end"}).data
+    assert warning.data.object.id == sub.id
+    assert stripe_client.v1.subscriptions.retrieve(sub.id).status == "trialing"
     stripe_client.v1.test_helpers.test_clocks.advance(clock.id, params={"frozen_time": START + 15 * 86400})
+    assert (
+        len(stripe_client.v1.events.list(params={"type": "customer.subscription.trial_will_end"}).data) == 1
+    )
     active = stripe_client.v1.subscriptions.retrieve(sub.id, params={"expand": ["latest_invoice"]})
     assert active.status == "active" and active.latest_invoice.amount_paid == 50000
     assert active["items"].data[0].current_period_start == sub.trial_end

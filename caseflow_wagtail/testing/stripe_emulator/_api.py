@@ -1995,6 +1995,15 @@ class Api:
                 and s["status"] in ("active", "past_due", "trialing")
                 and s["items"]["data"][0]["current_period_end"] <= target
             ]
+            # Stripe warns three days before a trial ends (at once for shorter trials).
+            due += [
+                (max(s["trial_end"] - 3 * 86400, s["trial_start"]), "trial_will_end", s)
+                for s in acct.all("subscription")
+                if s["customer"] in customers
+                and s["status"] == "trialing"
+                and not acct.priv(s["id"]).get("trial_warned")
+                and max(s["trial_end"] - 3 * 86400, s["trial_start"]) <= target
+            ]
             due += [
                 (i["next_payment_attempt"], "retry", i)
                 for i in acct.all("invoice")
@@ -2007,7 +2016,10 @@ class Api:
                 break
             when, action, obj = min(due, key=lambda d: (d[0], d[1]))
             clock["frozen_time"] = when
-            if action == "renew":
+            if action == "trial_will_end":
+                acct.priv(obj["id"])["trial_warned"] = True
+                self.emit(acct, "customer.subscription.trial_will_end", obj)
+            elif action == "renew":
                 self._renew(acct, obj)
             else:
                 self._retry(acct, obj)
