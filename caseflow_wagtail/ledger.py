@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -230,6 +230,15 @@ def record_adjustment(
             return Recorded(existing, created=False)
         if payment is not None and payment.invoice_id != locked.pk:
             raise LedgerError(_("That payment belongs to another invoice."))
+        if kind == AdjustmentKind.REFUND and payment is not None:
+            # Money goes back the way it came: no more than that payment, less what it already returned.
+            returned = payment.adjustments.filter(kind=AdjustmentKind.REFUND).aggregate(total=Sum("amount"))
+            left = payment.amount - (returned["total"] or Decimal(0))
+            if value > left:
+                raise LedgerError(
+                    _("A refund cannot exceed what is left of the payment it returns (%(left)s).")
+                    % {"left": money.format_money(left, code)}
+                )
         _refresh_totals(locked)
         if kind == AdjustmentKind.REFUND and value > locked.amount_paid - locked.amount_refunded:
             raise LedgerError(

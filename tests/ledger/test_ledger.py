@@ -164,6 +164,26 @@ def test_a_refund_beyond_what_was_paid_is_refused(invoice, case):
     assert state(invoice) == after_full_refund
 
 
+def test_a_refund_of_one_payment_is_limited_to_that_payment(invoice, case):
+    first = pay(invoice, case.part).entry
+    pay(invoice, case.part)
+    before = state(invoice)
+
+    # The invoice holds twice this much, but the payment named holds only ``part``.
+    with pytest.raises(LedgerError, match="payment it returns"):
+        refund(invoice, Decimal(case.part) + Decimal(case.unit), payment=first)
+    assert state(invoice) == before
+
+    refund(invoice, case.part, payment=first)
+    after = state(invoice)
+    with pytest.raises(LedgerError, match="payment it returns"):
+        refund(invoice, case.unit, payment=first)
+    assert state(invoice) == after
+    # Unlinked, the rest of the invoice's money can still be returned.
+    refund(invoice, case.part)
+    assert reload(invoice).balance == case.total
+
+
 def test_a_refund_with_nothing_paid_is_refused(invoice, case):
     before = state(invoice)
 

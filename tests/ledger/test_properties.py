@@ -58,7 +58,7 @@ def snapshot(invoice: InvoicePage) -> tuple:
 
 @pytest.mark.parametrize("currency", CURRENCIES)
 # The fixture only supplies the factory; every example builds its own invoice, so sharing it is intended.
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(total_minor=st.integers(min_value=1, max_value=100_000), steps=operations)
 def test_balance_is_always_total_less_payments_plus_refunds_less_credits(
     make_invoice, currency, total_minor, steps
