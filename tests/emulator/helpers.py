@@ -101,7 +101,8 @@ def customer_with_card(
     return customer, pm.id
 
 
-def event_types(emulator: EmulatorClient, client: stripe.StripeClient) -> list[str]:
+def event_types(client: stripe.StripeClient) -> list[str]:
+    """Event types, oldest first (up to 100)."""
     events = client.v1.events.list(params={"limit": 100})
     return [e.type for e in reversed(events.data)]
 

@@ -178,3 +178,42 @@ def test_payload_is_the_event_json(stripe_emulator, stripe_client, webhook_recei
     assert event.id == stripe_client.v1.events.retrieve(body["id"]).id
     with pytest.raises(stripe.SignatureVerificationError):
         stripe.Webhook.construct_event(request.body.decode(), request.signature, "whsec_other")
+
+
+def test_events_of_a_paid_checkout_and_a_new_subscription_in_order(stripe_client):
+    from .helpers import event_types, monthly_price
+
+    session = checkout_session(stripe_client)
+    pay_session(session.url, "4242424242424242")
+    types = event_types(stripe_client)
+    assert [t for t in types if not t.startswith(("product.", "price."))] == [
+        "payment_intent.created",
+        "charge.succeeded",
+        "payment_intent.succeeded",
+        "checkout.session.completed",
+    ]
+    price = monthly_price(stripe_client)
+    sub_session = stripe_client.v1.checkout.sessions.create(
+        params={
+            "mode": "subscription",
+            "success_url": "https://firm.example/ok",
+            "line_items": [{"price": price.id, "quantity": 1}],
+        }
+    )
+    before = len(types) + 2  # the product and price just created
+    pay_session(sub_session.url, "4242424242424242")
+    assert event_types(stripe_client)[before:] == [
+        "customer.created",
+        "payment_method.attached",
+        "customer.subscription.created",
+        "invoice.created",
+        "invoice.finalized",
+        "payment_intent.created",
+        "charge.succeeded",
+        "payment_intent.succeeded",
+        "invoice_payment.paid",
+        "invoice.paid",
+        "invoice.payment_succeeded",
+        "customer.subscription.updated",
+        "checkout.session.completed",
+    ]
