@@ -67,6 +67,10 @@ class ClientViewSet(SnippetViewSet):
     list_display = ["name", "contact_name", "contact_email", "phone"]
     list_per_page = 50
     ordering = "name"
+    index_view_class = views.forbidding(SnippetViewSet.index_view_class)
+    add_view_class = views.forbidding(SnippetViewSet.add_view_class)
+    edit_view_class = views.forbidding(SnippetViewSet.edit_view_class)
+    delete_view_class = views.forbidding(SnippetViewSet.delete_view_class)
 
 
 class LedgerViewSet(ModelViewSet):

@@ -71,6 +71,11 @@ class ForbiddenMixin:
         """Raise PermissionDenied before the view runs; views with a permission policy also check there."""
 
 
+def forbidding(view_class: type[View]) -> type[View]:
+    """``view_class`` answering 403 instead of Wagtail's redirect when permission is refused."""
+    return type(view_class.__name__, (ForbiddenMixin, view_class), {"__module__": __name__})
+
+
 # -- audit log ------------------------------------------------------------------------------------------
 
 

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from caseflow_wagtail import ledger
 from caseflow_wagtail.models import InvoicePage, Payment
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +21,43 @@ def test_editor_sees_invoices_but_no_payments_or_adjustments(editor_client):
 
 
 @pytest.mark.parametrize(
-    "url_name", ["caseflow_payments:index", "caseflow_payments:add", "caseflow_adjustments:add"]
+    "url_name",
+    [
+        "caseflow_payments:index",
+        "caseflow_payments:add",
+        "caseflow_adjustments:index",
+        "caseflow_adjustments:add",
+        "wagtailsnippets_caseflow_wagtail_client:list",
+        "wagtailsnippets_caseflow_wagtail_client:add",
+    ],
 )
-def test_editor_is_refused_ledger_views(editor_client, url_name):
+def test_editor_is_refused_billing_views(editor_client, url_name):
     assert editor_client.get(reverse(url_name)).status_code == 403
+
+
+def test_editor_is_refused_inspecting_a_payment_and_editing_a_client(
+    editor_client, make_invoice, billing_client
+):
+    invoice = make_invoice()
+    ledger.record_payment(invoice, amount=Decimal("5"), currency="USD", method="cash")
+    payment = Payment.objects.get()
+
+    assert editor_client.get(reverse("caseflow_payments:inspect", args=(payment.pk,))).status_code == 403
+    edit_client = reverse("wagtailsnippets_caseflow_wagtail_client:edit", args=(billing_client.pk,))
+    assert editor_client.get(edit_client).status_code == 403
+    assert editor_client.post(edit_client, {"name": "Renamed"}).status_code == 403
+    billing_client.refresh_from_db()
+    assert billing_client.name == "Acme Holdings"
+
+
+def test_user_without_page_permissions_is_refused_the_invoice_listing(client, django_user_model):
+    user = django_user_model.objects.create_user("clerk", "clerk@firm.test", "pw")
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(user)
+
+    assert reverse("caseflow_invoices:index") not in client.get(reverse("wagtailadmin_home")).content.decode()
+    assert client.get(reverse("caseflow_invoices:index")).status_code == 403
+    assert client.get(reverse("caseflow_wagtail_admin:add_invoice")).status_code == 403
 
 
 def test_editor_cannot_post_a_payment(editor_client, make_invoice):
