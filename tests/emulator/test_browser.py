@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import stripe
 
-from .helpers import checkout_session
+from .scenarios import checkout_session
 
 pytestmark = pytest.mark.browser
 
@@ -120,7 +120,7 @@ def test_cancel_link_and_expired_session(stripe_emulator, stripe_client, page):
 
 
 def test_portal_replaces_card_in_the_browser(stripe_client, page):
-    from .helpers import customer_with_card
+    from .scenarios import customer_with_card
 
     customer, _ = customer_with_card(stripe_client)
     portal = stripe_client.v1.billing_portal.sessions.create(

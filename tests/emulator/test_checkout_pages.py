@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import checkout_session, complete_3ds, customer_with_card, http, monthly_price, pay_session
+from .scenarios import checkout_session, complete_3ds, customer_with_card, http, monthly_price, pay_session
 
 
 def test_page_shows_merchant_lines_amount_and_card_fields(stripe_emulator, stripe_client):

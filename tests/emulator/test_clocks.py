@@ -6,7 +6,7 @@ import datetime as dt
 
 import stripe
 
-from .helpers import customer_with_card, monthly_price
+from .scenarios import customer_with_card, monthly_price
 
 START = int(dt.datetime(2027, 1, 31, 9, 0, tzinfo=dt.UTC).timestamp())
 
@@ -158,7 +158,7 @@ def test_trial_then_first_charge_when_it_ends(stripe_client):
 
 
 def test_checkout_trial_with_0341_fails_when_the_trial_ends(stripe_client):
-    from .helpers import http, pay_session
+    from .scenarios import http, pay_session
 
     clock = stripe_client.v1.test_helpers.test_clocks.create(params={"frozen_time": START})
     customer = stripe_client.v1.customers.create(params={"email": "c@example.com", "test_clock": clock.id})

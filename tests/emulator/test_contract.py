@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import stripe
 
-from .helpers import customer_with_card, monthly_price, pay_session, raw
+from .scenarios import customer_with_card, monthly_price, pay_session, raw
 
 # Stripe's example objects for the resources served, copied from stripe/openapi's fixtures3.json (MIT).
 FIXTURES = Path(__file__).with_name("stripe_fixtures.json")

@@ -13,7 +13,7 @@ import stripe
 
 from caseflow_wagtail.testing.stripe_emulator._forms import parse_form
 
-from .helpers import http, raw
+from .scenarios import http, raw
 
 
 def test_form_bracket_notation_decodes_nested_values():
@@ -255,7 +255,7 @@ def test_parameters_stripe_knows_but_the_emulator_ignores_are_reported(stripe_em
 
 
 def test_no_parameter_of_the_usual_calls_is_ignored(stripe_emulator, stripe_client):
-    from .helpers import checkout_session, customer_with_card, monthly_price
+    from .scenarios import checkout_session, customer_with_card, monthly_price
 
     checkout_session(stripe_client, customer_email="c@example.com", expand=["line_items"])
     customer, _pm = customer_with_card(stripe_client)
@@ -289,7 +289,7 @@ def test_enum_values_are_checked_against_stripes_lists(stripe_client):
 
 
 def test_card_is_the_only_payment_method_type(stripe_client):
-    from .helpers import checkout_session
+    from .scenarios import checkout_session
 
     session = checkout_session(stripe_client, allowed_payment_method_types=["card"])
     assert session.payment_method_types == ["card"]

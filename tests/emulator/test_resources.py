@@ -9,7 +9,7 @@ import stripe
 
 from caseflow_wagtail.testing.stripe_emulator._objects import fee_for
 
-from .helpers import checkout_session, customer_with_card, monthly_price, pay_session
+from .scenarios import checkout_session, customer_with_card, monthly_price, pay_session
 
 
 def test_customers_crud(stripe_client):
@@ -137,7 +137,7 @@ def test_fee_is_2_9_percent_plus_30_rounded_half_up(amount, fee):
 
 
 def test_three_d_secure_through_the_api(stripe_emulator, stripe_client):
-    from .helpers import complete_3ds
+    from .scenarios import complete_3ds
 
     pi = stripe_client.v1.payment_intents.create(
         params={

@@ -9,7 +9,7 @@ import stripe
 
 from caseflow_wagtail.testing.receiver import WebhookReceiver
 
-from .helpers import checkout_session, pay_session
+from .scenarios import checkout_session, pay_session
 
 
 def _endpoint(client: stripe.StripeClient, url: str, events: list[str] | None = None) -> str:
@@ -181,7 +181,7 @@ def test_payload_is_the_event_json(stripe_emulator, stripe_client, webhook_recei
 
 
 def test_events_of_a_paid_checkout_and_a_new_subscription_in_order(stripe_client):
-    from .helpers import event_types, monthly_price
+    from .scenarios import event_types, monthly_price
 
     session = checkout_session(stripe_client)
     pay_session(session.url, "4242424242424242")

@@ -27,7 +27,8 @@ from ._errors import (
     missing_param,
     not_found,
 )
-from ._helpers import (
+from ._search import compile_query
+from ._values import (
     created_filter,
     get_bool,
     get_dict,
@@ -37,7 +38,6 @@ from ._helpers import (
     get_str,
     merge_metadata,
 )
-from ._search import compile_query
 
 if TYPE_CHECKING:
     from ._server import EmulatorState
