@@ -112,6 +112,27 @@ def test_slug_paths_are_not_found(client, invoice):
     assert client.get(f"/{folder.slug}/{invoice.slug}/").status_code == 404
 
 
+def test_the_client_sees_no_internal_notes_or_stripe_ids(client, invoice, billing_client):
+    billing_client.notes = "Slow payer; chase weekly"
+    billing_client.save()
+    ledger.record_payment(
+        invoice,
+        amount=Decimal("25.00"),
+        currency="USD",
+        method="card",
+        source="webhook",
+        note="Paid after a reminder call",
+        stripe_payment_intent_id="pi_3SecretIntent",
+        stripe_charge_id="ch_3SecretCharge",
+    )
+
+    body = client.get(invoice.url).content.decode()
+
+    assert "$25.00" in body
+    for internal in ("Slow payer", "reminder call", "pi_3SecretIntent", "ch_3SecretCharge"):
+        assert internal not in body
+
+
 # -- discovery -------------------------------------------------------------------------------------------
 
 
@@ -125,7 +146,16 @@ def test_sitemap_does_not_list_invoices(client, invoice, public_page):
     assert "/billing/" not in text
 
 
-@pytest.mark.parametrize("query_of", [lambda i: i.invoice_number, lambda i: i.client.name, lambda i: i.title])
+@pytest.mark.parametrize(
+    "query_of",
+    [
+        lambda i: i.invoice_number,
+        lambda i: i.client.name,
+        lambda i: f"{i.invoice_number} {i.client.name}",
+        lambda i: i.title,
+    ],
+    ids=["number", "client", "number_and_client", "title"],
+)
 def test_site_search_does_not_find_invoices(client, invoice, public_page, query_of):
     found = client.get("/search/", {"query": "fees explained"}).json()["results"]
     assert [hit["title"] for hit in found] == ["Our fees explained"]
