@@ -9,4 +9,6 @@ class CaseflowWagtailConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        # Imported for what they register: system checks, webhook handlers, receipt signal receivers.
+        from . import checks, tasks  # noqa: F401
+        from .webhooks import handlers  # noqa: F401

@@ -22,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "ENCRYPTION_KEYS": [],
     # Dotted path to a callable(site) -> bool saying whether the site's plan includes online payments.
     "PLAN_CHECK": "",
+    # Pay Now attempts allowed per client address and per invoice: (count, seconds).
+    "PAY_LIMIT_PER_ADDRESS": (10, 60),
+    "PAY_LIMIT_PER_INVOICE": (30, 600),
     # Base URL of a local Stripe emulator (test keys only), e.g. http://127.0.0.1:12111.
     "STRIPE_API_BASE": "",
     # Seconds Stripe calls may take before the client is told Stripe cannot be reached.

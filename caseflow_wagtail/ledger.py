@@ -21,7 +21,15 @@ from wagtail.log_actions import log
 
 from . import money
 from .exceptions import LedgerError
-from .models import Adjustment, AdjustmentKind, InvoicePage, Payment, PaymentMethod, PaymentSource
+from .models import (
+    Adjustment,
+    AdjustmentKind,
+    InvoicePage,
+    Payment,
+    PaymentMethod,
+    PaymentSource,
+    ReceiptStatus,
+)
 from .signals import adjustment_recorded, payment_recorded
 
 Entry = TypeVar("Entry", Payment, Adjustment)
@@ -111,6 +119,15 @@ def _existing(model, invoice: InvoicePage, lookup: Q | None):
     return found
 
 
+def _complete_ids(payment: Payment, **ids: str) -> None:
+    """A twin event may know an id the first one did not (the session, the charge): keep them all."""
+    missing = {name: value for name, value in ids.items() if value and not getattr(payment, name)}
+    if missing:
+        Payment.objects.filter(pk=payment.pk).update(**missing)
+        for name, value in missing.items():
+            setattr(payment, name, value)
+
+
 def _insert(model, lookup: Q | None, **fields) -> tuple[Any, bool]:
     """Insert the entry; if a unique external id races us in, return the row that won."""
     try:
@@ -142,9 +159,13 @@ def record_payment(
     stripe_checkout_session_id: str = "",
     fee: Decimal | None = None,
     net: Decimal | None = None,
+    send_receipt: bool = True,
     user=None,
 ) -> Recorded[Payment]:
-    """Record money received. Calling again with the same Stripe ids returns the first payment."""
+    """Record money received. Calling again with the same Stripe ids returns the first payment.
+
+    With ``send_receipt`` the payment is marked for a receipt, which is sent after the transaction commits.
+    """
     if method not in PaymentMethod.values:
         raise LedgerError(_("Unknown payment method “%(method)s”.") % {"method": method})
     if source not in PaymentSource.values:
@@ -160,6 +181,12 @@ def record_payment(
         value = _clean_amount(amount, code)
         existing = _existing(Payment, locked, lookup)
         if existing is not None:
+            _complete_ids(
+                existing,
+                stripe_payment_intent_id=stripe_payment_intent_id,
+                stripe_charge_id=stripe_charge_id,
+                stripe_checkout_session_id=stripe_checkout_session_id,
+            )
             return Recorded(existing, created=False)
         if source == PaymentSource.MANUAL:
             if not locked.live:
@@ -183,6 +210,7 @@ def record_payment(
             fee=fee,
             net=net,
             recorded_by=user if getattr(user, "is_authenticated", False) else None,
+            receipt_status=ReceiptStatus.PENDING if send_receipt else ReceiptStatus.NOT_SENT,
         )
         if not created:
             return Recorded(payment, created=False)
@@ -279,3 +307,13 @@ def record_adjustment(
         )
         adjustment_recorded.send(sender=Adjustment, adjustment=adjustment, invoice=locked)
         return Recorded(adjustment, created=True)
+
+
+def note_fees(payment: Payment, *, fee: Decimal, net: Decimal) -> bool:
+    """Store Stripe's fee and net for a payment once they are known (information only: the invoice is
+    credited with the gross amount). Returns whether anything changed."""
+    return bool(
+        Payment.objects.filter(pk=payment.pk, fee__isnull=True).update(
+            fee=money.quantize(fee, payment.currency), net=money.quantize(net, payment.currency)
+        )
+    )

@@ -37,3 +37,14 @@ class AdjustmentRecordedFormatter(LogFormatter):
         if data.get("kind") == "credit":
             message = _("Credit of %(amount)s recorded; balance %(balance)s")
         return message % {"amount": _amount(data), "balance": _amount(data, "balance")}
+
+
+class PaymentFailedFormatter(LogFormatter):
+    label = _("Card payment failed")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        reason = data.get("message") or data.get("decline_code") or data.get("code") or ""
+        if reason:
+            return _("A card payment failed (%(reason)s); nothing was recorded") % {"reason": reason}
+        return _("A card payment failed; nothing was recorded")

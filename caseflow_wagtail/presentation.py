@@ -9,6 +9,8 @@ from typing import Any
 from django.http import HttpRequest
 from wagtail.models import Site
 
+from .checkout import pay_now_for
+from .models.gateway import PaymentGatewaySettings
 from .models.settings import BillingSettings
 
 
@@ -21,9 +23,13 @@ class LineRow:
     amount: Decimal
 
 
-def firm_name_for(request: HttpRequest | None, invoice) -> str:
+def site_for(request: HttpRequest | None, invoice) -> Site | None:
     site = Site.find_for_request(request) if request is not None else None
-    site = site or invoice.get_site()
+    return site or invoice.get_site()
+
+
+def firm_name_for(request: HttpRequest | None, invoice) -> str:
+    site = site_for(request, invoice)
     if site is None:
         return ""
     return BillingSettings.for_site(site).get_firm_name()
@@ -56,5 +62,12 @@ def invoice_context(invoice, request: HttpRequest | None) -> dict[str, Any]:
         has_tax=any(row.tax_rate for row in lines),
         firm_name=firm_name_for(request, invoice),
         status=invoice.status,
+        pay_now=pay_now_for(invoice, gateway_for(request, invoice)),
+        body_has_pay_now=any(block.block_type == "pay_now" for block in invoice.body),
     )
     return context
+
+
+def gateway_for(request: HttpRequest | None, invoice) -> PaymentGatewaySettings | None:
+    site = site_for(request, invoice)
+    return PaymentGatewaySettings.for_site(site) if site is not None else None

@@ -216,6 +216,23 @@ class StripeGateway:
             found.extend(page.data)
         return found
 
+    # -- Checkout ------------------------------------------------------------------------------------
+
+    def create_checkout_session(self, params: dict[str, Any], key: str) -> dict[str, Any]:
+        session = self.call(
+            lambda: self.v1.checkout.sessions.create(params=params, options={"idempotency_key": key})
+        )
+        return _plain(session)
+
+    def retrieve_checkout_session(self, session_id: str) -> dict[str, Any]:
+        """The session with its PaymentIntent, charge and balance transaction (for the fee) expanded."""
+        session = self.call(
+            lambda: self.v1.checkout.sessions.retrieve(
+                session_id, params={"expand": ["payment_intent.latest_charge.balance_transaction"]}
+            )
+        )
+        return _plain(session)
+
     def webhook_endpoint_status(self, endpoint_id: str) -> str:
         """``enabled``, ``disabled`` or ``missing``."""
         try:
@@ -260,3 +277,49 @@ def verify_webhook(
             raise ValueError("not a Stripe event")
         return event
     raise WebhookSignatureInvalid(_("No signing secret matches the Stripe-Signature header."))
+
+
+# -- Checkout ----------------------------------------------------------------------------------------------
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    """Stripe's objects as plain dicts, so nothing outside this module handles stripe types."""
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
+def checkout_session_params(
+    *,
+    amount_minor: int,
+    currency: str,
+    line_name: str,
+    customer_email: str,
+    description: str,
+    metadata: dict[str, str],
+    client_reference_id: str,
+    success_url: str,
+    cancel_url: str,
+    expires_at: int,
+) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "mode": "payment",
+        "allowed_payment_method_types": ["card"],
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": currency.lower(),
+                    "unit_amount": amount_minor,
+                    "product_data": {"name": line_name},
+                },
+            }
+        ],
+        "client_reference_id": client_reference_id,
+        "metadata": metadata,
+        "payment_intent_data": {"description": description, "metadata": metadata},
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "expires_at": expires_at,
+    }
+    if customer_email:
+        params["customer_email"] = customer_email
+    return params

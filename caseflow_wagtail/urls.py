@@ -12,5 +12,8 @@ app_name = "caseflow_wagtail"
 
 urlpatterns = [
     path("invoice/<str:token>/", public.invoice, name="invoice"),
+    path("invoice/<str:token>/pay/", public.pay, name="pay"),
+    path("invoice/<str:token>/paid/", public.paid, name="paid"),
+    path("invoice/<str:token>/cancelled/", public.cancelled, name="cancelled"),
     path("webhooks/stripe/<int:site_pk>/", stripe_webhook, name="stripe_webhook"),
 ]

@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
 
-from . import ledger
+from . import fulfilment, ledger
 from .gateway_form import LIVE_ATTESTED
-from .log_formatters import AdjustmentRecordedFormatter, PaymentRecordedFormatter
+from .log_formatters import AdjustmentRecordedFormatter, PaymentFailedFormatter, PaymentRecordedFormatter
 from .models import PaymentGatewaySettings
 from .views import gateway
 
@@ -14,6 +14,7 @@ from .views import gateway
 def register_ledger_log_actions(actions):
     actions.register_action(ledger.PAYMENT_RECORDED)(PaymentRecordedFormatter)
     actions.register_action(ledger.ADJUSTMENT_RECORDED)(AdjustmentRecordedFormatter)
+    actions.register_action(fulfilment.PAYMENT_FAILED)(PaymentFailedFormatter)
 
 
 @hooks.register("register_log_actions")

@@ -11,6 +11,7 @@ from django.conf import settings
 from wagtail.models import Locale, Page, Site
 
 from caseflow_wagtail.models import Client, InvoiceIndexPage, InvoiceLine, InvoicePage
+from caseflow_wagtail.testing import StripeEmulator
 
 
 @pytest.fixture(autouse=True)
@@ -129,3 +130,19 @@ def page(browser):
     tab.set_default_timeout(15_000)
     yield tab
     context.close()
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    with StripeEmulator() as running:
+        yield running
+
+
+@pytest.fixture
+def stripe_settings(settings, emulator):
+    """Point the plugin's Stripe client at the emulator (test keys only, as in a host site's tests)."""
+    settings.CASEFLOW_WAGTAIL = {
+        **getattr(settings, "CASEFLOW_WAGTAIL", {}),
+        "STRIPE_API_BASE": emulator.base_url,
+    }
+    return settings

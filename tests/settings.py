@@ -75,6 +75,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # The webhook and the success page write at the same moment: IMMEDIATE makes SQLite queue writers
+    # (waiting up to the timeout) instead of failing one of them with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static-collected"

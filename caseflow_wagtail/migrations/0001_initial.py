@@ -12,6 +12,10 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Wagtail 8 makes the page model swappable; Wagtail 7.0 has no such setting.
+PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.page")
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -46,7 +50,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='InvoiceIndexPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=PAGE_MODEL)),
             ],
             options={
                 'verbose_name': 'invoices folder',
@@ -70,7 +74,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='InvoicePage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=PAGE_MODEL)),
                 ('invoice_number', models.CharField(max_length=64, verbose_name='invoice number')),
                 ('issue_date', models.DateField(default=datetime.date.today, verbose_name='issue date')),
                 ('due_date', models.DateField(verbose_name='due date')),

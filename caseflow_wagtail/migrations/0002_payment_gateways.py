@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('caseflow_wagtail', '0001_initial'),
-        ('wagtailcore', '0098_apitoken'),
+        ('wagtailcore', '0094_alter_page_locale'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,15 +1,20 @@
+from .checkout import CheckoutSession, CheckoutStatus
 from .clients import Client
+from .emails import EmailTemplate
 from .events import EventOutcome, StripeEvent
 from .gateway import PaymentGatewaySettings
 from .invoices import InvoiceIndexPage, InvoiceLine, InvoicePage, InvoiceStatus
-from .payments import Adjustment, AdjustmentKind, Payment, PaymentMethod, PaymentSource
+from .payments import Adjustment, AdjustmentKind, Payment, PaymentMethod, PaymentSource, ReceiptStatus
 from .settings import BillingSettings
 
 __all__ = [
     "Adjustment",
     "AdjustmentKind",
     "BillingSettings",
+    "CheckoutSession",
+    "CheckoutStatus",
     "Client",
+    "EmailTemplate",
     "EventOutcome",
     "InvoiceIndexPage",
     "InvoiceLine",
@@ -19,5 +24,6 @@ __all__ = [
     "PaymentGatewaySettings",
     "PaymentMethod",
     "PaymentSource",
+    "ReceiptStatus",
     "StripeEvent",
 ]

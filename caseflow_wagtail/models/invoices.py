@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail import blocks
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -32,7 +31,9 @@ from wagtail.models import Orderable, Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 
 from .. import money
+from ..blocks import body_blocks
 from ..forms import InvoicePageForm
+from ..headers import make_private
 from ..panels import InvoiceBillingPanel
 
 TOKEN_BYTES = 24  # 192 random bits
@@ -161,7 +162,7 @@ class InvoicePage(Page):
     )
     notes = models.TextField(_("notes and terms"), blank=True, help_text=_("Shown on the invoice."))
     body = StreamField(
-        [("paragraph", blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul"]))],
+        body_blocks(),
         verbose_name=_("additional content"),
         blank=True,
     )
@@ -335,11 +336,7 @@ class InvoicePage(Page):
         return self.public_token
 
     def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return make_private(super().serve(request, *args, **kwargs))
 
     def serve_preview(self, request, mode_name):
         # A preview shows the editor's unsaved lines, whose totals no save has computed yet.

@@ -24,6 +24,15 @@ class PaymentSource(models.TextChoices):
     MANUAL = "manual", _("Recorded by staff")
 
 
+class ReceiptStatus(models.TextChoices):
+    NOT_SENT = "not_sent", _("Not sent")
+    PENDING = "pending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed; will retry")
+    DELIVERED = "delivered", _("Delivered")
+    BOUNCED = "bounced", _("Bounced")
+
+
 class AdjustmentKind(models.TextChoices):
     REFUND = "refund", _("Refund (money returned; the balance reopens)")
     CREDIT = "credit", _("Credit (amount forgiven; lowers what is owed)")
@@ -73,6 +82,14 @@ class Payment(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    receipt_status = models.CharField(
+        _("receipt"), max_length=20, choices=ReceiptStatus.choices, default=ReceiptStatus.NOT_SENT
+    )
+    receipt_to = models.EmailField(_("receipt sent to"), blank=True)
+    receipt_message_id = models.CharField(_("receipt message id"), max_length=255, blank=True)
+    receipt_sent_at = models.DateTimeField(_("receipt sent at"), null=True, blank=True)
+    receipt_attempts = models.PositiveSmallIntegerField(_("receipt attempts"), default=0)
+    receipt_error = models.TextField(_("receipt error"), blank=True)
 
     class Meta:
         ordering = ["-received_on", "-created_at"]

@@ -1,11 +1,24 @@
-"""What a client sees: the invoice behind its token link."""
+"""What a client sees: the invoice behind its token link, Pay Now, and the confirmation."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.views.decorators.http import require_safe
+import logging
 
-from ..models import InvoicePage
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+from wagtail.models import Site
+
+from .. import checkout, conf, fulfilment, ratelimit
+from ..headers import make_private
+from ..models import CheckoutSession, InvoicePage, PaymentGatewaySettings, PaymentSource
+from ..stripe_api import StripeFailure, StripeGateway
+
+logger = logging.getLogger(__name__)
 
 
 def get_public_invoice(token: str) -> InvoicePage:
@@ -21,6 +34,107 @@ def get_public_invoice(token: str) -> InvoicePage:
     )
 
 
+def _site_and_gateway(
+    request: HttpRequest, invoice: InvoicePage
+) -> tuple[Site | None, PaymentGatewaySettings | None]:
+    site = invoice.get_site() or Site.find_for_request(request)
+    return site, (PaymentGatewaySettings.for_site(site) if site is not None else None)
+
+
 @require_safe
 def invoice(request: HttpRequest, token: str) -> HttpResponse:
     return get_public_invoice(token).serve(request)
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_POST
+def pay(request: HttpRequest, token: str) -> HttpResponse:
+    invoice = get_public_invoice(token)
+    site, gateway = _site_and_gateway(request, invoice)
+    pay_now = checkout.pay_now_for(invoice, gateway)
+    back = redirect("caseflow_wagtail:invoice", token=token)
+    if not pay_now.available:
+        messages.error(request, _("This invoice cannot be paid online right now."))
+        return back
+    per_address = conf.get("PAY_LIMIT_PER_ADDRESS")
+    per_invoice = conf.get("PAY_LIMIT_PER_INVOICE")
+    if not (
+        ratelimit.allow(f"address:{_client_address(request)}", *per_address)
+        and ratelimit.allow(f"invoice:{invoice.pk}", *per_invoice)
+    ):
+        return make_private(
+            TemplateResponse(
+                request, "caseflow_wagtail/too_many_attempts.html", {"invoice": invoice}, status=429
+            )
+        )
+    try:
+        amount = checkout.clean_amount(pay_now, request.POST.get("amount"))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return back
+    try:
+        url = checkout.open_checkout(request, invoice, gateway, site, amount)
+    except StripeFailure as failure:
+        logger.warning("Checkout for invoice %s not opened: %s", invoice.pk, type(failure).__name__)
+        messages.error(
+            request,
+            _("We could not start the card payment just now. Nothing was charged; please try again shortly."),
+        )
+        return back
+    return redirect(url)
+
+
+@require_safe
+def paid(request: HttpRequest, token: str) -> HttpResponse:
+    """Where Stripe sends the client after paying. Records the payment if the webhook has not yet."""
+    invoice = get_public_invoice(token)
+    session_id = request.GET.get("session_id", "")
+    if not CheckoutSession.objects.filter(invoice=invoice, stripe_id=session_id).exists():
+        raise Http404
+    site, gateway = _site_and_gateway(request, invoice)
+    fulfilment.note_success_page_seen(session_id)
+    state = "confirming"
+    payment = None
+    try:
+        session = StripeGateway(gateway.get_secret_key()).retrieve_checkout_session(session_id)
+    except StripeFailure as failure:
+        # The webhook will record the payment; the client is told it is being confirmed.
+        logger.warning("Success page could not confirm %s: %s", session_id, type(failure).__name__)
+    else:
+        if fulfilment.invoice_for(session.get("metadata"), site) != invoice:
+            raise Http404
+        if session.get("payment_status") == "paid":
+            recorded = fulfilment.record_checkout_session(session, site, PaymentSource.SUCCESS_PAGE)
+            payment = recorded.entry if recorded else None
+            state = "paid"
+        elif session.get("status") == "complete":
+            state = "processing"
+        else:
+            messages.info(request, _("The payment was not completed. Nothing was charged."))
+            return redirect("caseflow_wagtail:invoice", token=token)
+    invoice.refresh_from_db()
+    context = {
+        "invoice": invoice,
+        "payment": payment,
+        "state": state,
+        "status": invoice.status,
+        "firm_name": site and _firm_name(site),
+        "receipt_to": invoice.client.contact_email,
+    }
+    return make_private(TemplateResponse(request, "caseflow_wagtail/payment_confirmation.html", context))
+
+
+def _firm_name(site: Site) -> str:
+    from ..models import BillingSettings
+
+    return BillingSettings.for_site(site).get_firm_name()
+
+
+@require_safe
+def cancelled(request: HttpRequest, token: str) -> HttpResponse:
+    get_public_invoice(token)
+    messages.info(request, _("Payment cancelled. Nothing was charged."))
+    return redirect("caseflow_wagtail:invoice", token=token)

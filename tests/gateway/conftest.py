@@ -4,23 +4,6 @@ import pytest
 from django.urls import reverse
 
 from caseflow_wagtail.models import PaymentGatewaySettings
-from caseflow_wagtail.testing import StripeEmulator
-
-
-@pytest.fixture(scope="session")
-def emulator():
-    with StripeEmulator() as running:
-        yield running
-
-
-@pytest.fixture
-def stripe_settings(settings, emulator):
-    """Point the plugin's Stripe client at the emulator (test keys only, as in a host site's tests)."""
-    settings.CASEFLOW_WAGTAIL = {
-        **getattr(settings, "CASEFLOW_WAGTAIL", {}),
-        "STRIPE_API_BASE": emulator.base_url,
-    }
-    return settings
 
 
 @pytest.fixture

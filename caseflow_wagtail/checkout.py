@@ -1,0 +1,155 @@
+"""Pay Now: whether an invoice can be paid online, the amount a client may pay, and opening (or reusing)
+the Stripe Checkout Session for it."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import Site
+
+from . import money, stripe_api
+from .fulfilment import checkout_metadata
+from .gateway_form import render_description
+from .models import CheckoutSession, CheckoutStatus, InvoicePage, PaymentGatewaySettings
+from .models.settings import BillingSettings
+
+# Stripe's shortest allowed expiry: a client who leaves comes back to a fresh session and amount.
+SESSION_LIFETIME = datetime.timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class PayNow:
+    """What the invoice page offers a client."""
+
+    available: bool
+    currency: str = ""
+    balance: Decimal = Decimal(0)
+    minimum: Decimal = Decimal(0)
+    amount_editable: bool = False
+    step: str = "0.01"
+
+
+def pay_now_for(invoice: InvoicePage, gateway: PaymentGatewaySettings | None) -> PayNow:
+    if gateway is None or not invoice.is_payable:
+        return PayNow(available=False)
+    if not gateway.accepts_online_payments() or invoice.currency not in gateway.accepted_currencies():
+        return PayNow(available=False)
+    minimum = money.minimum_charge(invoice.currency)
+    if invoice.balance < minimum:
+        # Stripe cannot charge less than its minimum; such a remainder is settled another way.
+        return PayNow(available=False)
+    places = money.decimal_places(invoice.currency)
+    return PayNow(
+        available=True,
+        currency=invoice.currency,
+        balance=invoice.balance,
+        minimum=minimum,
+        amount_editable=gateway.allow_amount_edit,
+        step=str(Decimal(1).scaleb(-places)) if places else "1",
+    )
+
+
+def clean_amount(pay_now: PayNow, raw: str | None) -> Decimal:
+    """The amount to charge: the whole balance, or the client's amount when the firm allows it."""
+    if not pay_now.amount_editable or raw in (None, ""):
+        return pay_now.balance
+    text = str(raw).strip().replace(",", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(
+            _("Enter an amount such as %(example)s.") % {"example": pay_now.balance}
+        ) from None
+    currency = pay_now.currency
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError(_("Enter an amount greater than zero."))
+    if not money.has_valid_precision(amount, currency):
+        raise ValidationError(
+            _("%(currency)s amounts have at most %(places)s decimal places.")
+            % {"currency": currency, "places": money.decimal_places(currency)}
+        )
+    if amount < pay_now.minimum:
+        raise ValidationError(
+            _("The smallest card payment is %(minimum)s.")
+            % {"minimum": money.format_money(pay_now.minimum, currency)}
+        )
+    if amount > pay_now.balance:
+        raise ValidationError(
+            _("You can pay at most the balance due, %(balance)s.")
+            % {"balance": money.format_money(pay_now.balance, currency)}
+        )
+    try:
+        money.to_minor_units(amount, currency)
+    except ValueError:
+        raise ValidationError(
+            _("Stripe cannot charge that exact amount in %(currency)s.") % {"currency": currency}
+        ) from None
+    return money.quantize(amount, currency)
+
+
+def _absolute(request: HttpRequest, name: str, invoice: InvoicePage) -> str:
+    return request.build_absolute_uri(reverse(name, kwargs={"token": invoice.public_token}))
+
+
+def open_checkout(
+    request: HttpRequest, invoice: InvoicePage, gateway: PaymentGatewaySettings, site: Site, amount: Decimal
+) -> str:
+    """The hosted Checkout URL for this invoice and amount, reusing an open session for the same balance.
+
+    Raises ``stripe_api.StripeFailure`` (nothing is stored then).
+    """
+    reusable = CheckoutSession.objects.filter(
+        invoice=invoice, amount=amount, balance=invoice.balance, status=CheckoutStatus.OPEN
+    ).first()
+    if reusable is not None and reusable.is_reusable:
+        return reusable.url
+    # Two clicks racing each other count the same sessions, so they send the same key and Stripe answers
+    # both with one session; once it is stored, the next new session gets a new key.
+    generation = CheckoutSession.objects.filter(invoice=invoice).count()
+    key = stripe_api.idempotency_key(
+        "checkout", invoice.pk, amount, invoice.currency, invoice.balance, generation
+    )
+    firm_name = BillingSettings.for_site(site).get_firm_name()
+    params = stripe_api.checkout_session_params(
+        amount_minor=money.to_minor_units(amount, invoice.currency),
+        currency=invoice.currency,
+        line_name=_("Invoice %(number)s") % {"number": invoice.invoice_number},
+        customer_email=invoice.client.contact_email,
+        description=render_description(gateway.description_template, invoice.invoice_number, firm_name),
+        metadata=checkout_metadata(invoice, site),
+        client_reference_id=f"invoice-{invoice.pk}",
+        success_url=_absolute(request, "caseflow_wagtail:paid", invoice)
+        + "?session_id={CHECKOUT_SESSION_ID}",
+        cancel_url=_absolute(request, "caseflow_wagtail:cancelled", invoice),
+        expires_at=int((timezone.now() + SESSION_LIFETIME).timestamp()),
+    )
+    session = stripe_api.StripeGateway(gateway.get_secret_key()).create_checkout_session(params, key)
+    # Sessions for this invoice that are still open but no longer reusable are left to expire in Stripe.
+    CheckoutSession.objects.filter(invoice=invoice, status=CheckoutStatus.OPEN).exclude(
+        stripe_id=session["id"]
+    ).update(status=CheckoutStatus.EXPIRED)
+    try:
+        with transaction.atomic():
+            CheckoutSession.objects.get_or_create(
+                stripe_id=session["id"],
+                defaults={
+                    "invoice": invoice,
+                    "url": session["url"],
+                    "amount": amount,
+                    "currency": invoice.currency,
+                    "balance": invoice.balance,
+                    "livemode": bool(session.get("livemode")),
+                    "expires_at": datetime.datetime.fromtimestamp(session["expires_at"], tz=datetime.UTC),
+                },
+            )
+    except IntegrityError:
+        pass  # stored by a concurrent click that got the same session
+    return session["url"]

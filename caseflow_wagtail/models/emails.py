@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, HelpPanel
+
+MERGE_FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+# Each template's documented merge fields; nothing else is substituted, so a template cannot reach
+# anything the firm did not mean to send.
+MERGE_FIELDS: dict[str, dict[str, str]] = {
+    "payment-recorded": {
+        "invoice_number": _("The invoice number"),
+        "amount": _("The amount paid, formatted with its currency"),
+        "balance": _("The balance still due after this payment"),
+        "status": _("The invoice's status: Paid or Partially paid"),
+        "client_name": _("The client's name"),
+        "contact_name": _("The primary contact's name"),
+        "firm_name": _("The firm's name"),
+        "invoice_link": _("The invoice's private link"),
+        "payment_date": _("The date the payment was received"),
+        "payment_method": _("How it was paid, e.g. Card (online)"),
+    },
+}
+
+
+def render_merge(text: str, values: dict[str, str], html: bool = False) -> str:
+    def replace(match: re.Match) -> str:
+        value = str(values.get(match.group(1), ""))
+        return escape(value) if html else value
+
+    return MERGE_FIELD.sub(replace, text)
+
+
+class EmailTemplate(models.Model):
+    """An email the plugin sends, editable by the firm."""
+
+    slug = models.SlugField(_("template"), max_length=50, unique=True, editable=False)
+    subject = models.CharField(_("subject"), max_length=255)
+    text_body = models.TextField(_("plain-text body"))
+    html_body = models.TextField(
+        _("HTML body"), blank=True, help_text=_("Optional; when blank, only the plain-text body is sent.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels = [
+        HelpPanel(template="caseflow_wagtail/admin/email_merge_fields.html"),
+        FieldPanel("subject"),
+        FieldPanel("text_body"),
+        FieldPanel("html_body"),
+    ]
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("email template")
+        verbose_name_plural = _("email templates")
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def merge_fields(self) -> dict[str, str]:
+        return MERGE_FIELDS.get(self.slug, {})
+
+    def clean(self) -> None:
+        allowed = set(self.merge_fields)
+        errors = {}
+        for field in ("subject", "text_body", "html_body"):
+            unknown = sorted(set(MERGE_FIELD.findall(getattr(self, field) or "")) - allowed)
+            if unknown:
+                errors[field] = _("Unknown merge field %(names)s.") % {
+                    "names": ", ".join("{{ %s }}" % name for name in unknown)
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    def render(self, values: dict[str, str]) -> tuple[str, str, str]:
+        """Subject, plain text and HTML (empty when the template has none)."""
+        subject = " ".join(render_merge(self.subject, values).split())
+        return (
+            subject,
+            render_merge(self.text_body, values),
+            render_merge(self.html_body, values, html=True) if self.html_body else "",
+        )

@@ -1,0 +1,31 @@
+"""Background work, run by django-tasks after the transaction that asked for it commits."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from anymail.signals import tracking
+from django.db import transaction
+from django.dispatch import receiver
+from django_tasks import task
+
+from . import emails
+from .models import ReceiptStatus
+from .signals import payment_recorded
+
+
+@task()
+def send_receipt(payment_id: int) -> str:
+    return emails.deliver_receipt(payment_id)
+
+
+@receiver(payment_recorded, dispatch_uid="caseflow_wagtail.enqueue_receipt")
+def enqueue_receipt(sender, payment, invoice, **kwargs) -> None:
+    if payment.receipt_status == ReceiptStatus.PENDING:
+        # After commit: a receipt is never sent for a payment that was rolled back.
+        transaction.on_commit(partial(send_receipt.enqueue, payment.pk))
+
+
+@receiver(tracking, dispatch_uid="caseflow_wagtail.receipt_tracking")
+def receipt_tracking(sender, event, esp_name, **kwargs) -> None:
+    emails.mark_from_tracking(event)
