@@ -73,7 +73,7 @@ class EmailTemplate(models.Model):
             unknown = sorted(set(MERGE_FIELD.findall(getattr(self, field) or "")) - allowed)
             if unknown:
                 errors[field] = _("Unknown merge field %(names)s.") % {
-                    "names": ", ".join("{{ %s }}" % name for name in unknown)
+                    "names": ", ".join(f"{{{{ {name} }}}}" for name in unknown)
                 }
         if errors:
             raise ValidationError(errors)
