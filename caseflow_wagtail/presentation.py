@@ -38,8 +38,11 @@ def firm_name_for(request: HttpRequest | None, invoice) -> str:
 def invoice_summary(invoice, request: HttpRequest | None) -> dict[str, Any]:
     """Payments, adjustments and the public link: what both the client and the editor see."""
     return {
-        "payments": list(invoice.payments.order_by("received_on", "created_at")),
-        "adjustments": list(invoice.adjustments.order_by("created_at")),
+        # Sorted here rather than with order_by, which would bypass the public view's prefetch.
+        "payments": sorted(
+            invoice.payments.all(), key=lambda payment: (payment.received_on, payment.created_at)
+        ),
+        "adjustments": sorted(invoice.adjustments.all(), key=lambda adjustment: adjustment.created_at),
         "public_url": invoice.get_full_url(request) if invoice.live or invoice.pk else None,
     }
 

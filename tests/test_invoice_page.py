@@ -170,6 +170,25 @@ def test_every_status_has_a_filter():
         InvoicePage.objects.with_status("lost")
 
 
+def test_payments_received_are_listed_oldest_first(make_invoice, client):
+    invoice = make_invoice(lines=[("Advice", "1", "500.00", None)])
+    today = timezone.localdate()
+    for days_ago, amount in [(3, "30.00"), (20, "10.00"), (9, "20.00")]:
+        ledger.record_payment(
+            invoice,
+            amount=Decimal(amount),
+            currency="USD",
+            method=PaymentMethod.BANK_TRANSFER,
+            received_on=today - datetime.timedelta(days=days_ago),
+        )
+
+    body = client.get(invoice.url).content.decode()
+
+    positions = [body.index(amount) for amount in ("$10.00", "$20.00", "$30.00")]
+    assert positions == sorted(positions)
+    assert "<dt>Balance due</dt><dd>$440.00</dd>" in body
+
+
 # -- the public page's cost ------------------------------------------------------------------------------
 
 
