@@ -100,6 +100,32 @@ def test_a_draft_revision_carries_its_own_totals(make_invoice):
     assert reload(invoice).balance == Decimal("70.00")
 
 
+def test_a_copy_of_a_paid_invoice_starts_unpaid_with_its_own_link(make_invoice, client):
+    # Editors copy last month's invoice to bill again: the copy must owe the full amount.
+    original = make_invoice(lines=[("Monthly retainer", "1", "400.00", "10")])
+    ledger.record_payment(original, amount=Decimal("440.00"), currency="USD", method=PaymentMethod.CHEQUE)
+    InvoicePage.objects.filter(pk=original.pk).update(voided_at=timezone.now(), void_reason="Replaced")
+
+    copy = reload(original).copy(
+        to=original.get_parent(),
+        update_attrs={"slug": "retainer-copy", "invoice_number": "T-COPY"},
+        keep_live=False,
+    )
+
+    copy = reload(copy)
+    assert copy.public_token != reload(original).public_token
+    assert copy.payments.count() == 0
+    assert (copy.amount_paid, copy.amount_refunded, copy.amount_credited) == (0, 0, 0)
+    assert copy.total == Decimal("440.00")
+    assert copy.balance == Decimal("440.00")
+    assert copy.voided_at is None
+    assert copy.void_reason == ""
+    copy.save_revision().publish()
+    assert reload(copy).status == InvoiceStatus.UNPAID
+    assert client.get(reload(copy).url).status_code == 200
+    assert reload(original).balance == 0
+
+
 # -- status ----------------------------------------------------------------------------------------------
 
 

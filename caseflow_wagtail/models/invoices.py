@@ -186,6 +186,8 @@ class InvoicePage(Page):
     parent_page_types = ["caseflow_wagtail.InvoiceIndexPage"]
     subpage_types: list = []
     search_fields: list = []
+    # A copy is a new invoice: its own link, nothing paid and not void (the defaults), totals from its lines.
+    exclude_fields_in_copy = list(PRESERVED_FIELDS)
     template = "caseflow_wagtail/invoice_page.html"
     base_form_class = InvoicePageForm
 
