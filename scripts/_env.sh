@@ -22,11 +22,29 @@ caseflow_log() {
     printf '==> %s\n' "$*" >&2
 }
 
-caseflow_ensure_venv() {
-    if ! command -v "$PYTHON" >/dev/null 2>&1; then
-        echo "error: $PYTHON is not on PATH (set PYTHON=... to the interpreter to use)" >&2
-        return 1
+# PYTHON as given when it runs; otherwise, for a name like python3.13, pyenv's build of that version (pyenv
+# puts a shim for every installed version on PATH, but the shim only runs the versions selected globally).
+caseflow_resolve_python() {
+    if "$PYTHON" -V >/dev/null 2>&1; then
+        return 0
     fi
+    local name="${PYTHON##*/}" version candidate
+    version="${name#python}"
+    if [[ "$version" =~ ^3\.[0-9]+$ ]]; then
+        for candidate in "$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")/versions/$version".*/bin/"python$version"; do
+            if [ -x "$candidate" ] && "$candidate" -V >/dev/null 2>&1; then
+                caseflow_log "Using $candidate for $PYTHON"
+                PYTHON="$candidate"
+                return 0
+            fi
+        done
+    fi
+    echo "error: $PYTHON does not run here (set PYTHON=... to an interpreter that does)" >&2
+    return 1
+}
+
+caseflow_ensure_venv() {
+    caseflow_resolve_python || return 1
     local wanted_version have_version=""
     wanted_version="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
     if [ -x "$VENV/bin/python" ]; then
