@@ -15,4 +15,7 @@ urlpatterns = [
     ),
     path("invoice/<int:invoice_id>/void/", views.VoidInvoiceView.as_view(), name="void_invoice"),
     path("invoice/<int:invoice_id>/restore/", views.RestoreInvoiceView.as_view(), name="restore_invoice"),
+    path(
+        "payment/<int:payment_id>/resend-receipt/", views.ResendReceiptView.as_view(), name="resend_receipt"
+    ),
 ]

@@ -3,11 +3,13 @@ extras (tag and metadata), so any anymail backend can deliver and report on them
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from anymail.message import AnymailMessage
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import money
@@ -63,12 +65,17 @@ def build_receipt(payment: Payment) -> AnymailMessage:
     return message
 
 
-def deliver_receipt(payment_id: int) -> str:
-    """Send a payment's receipt unless it already went out. Holds the payment row so that two workers
-    (a retry racing the first attempt) cannot both send."""
+DONE = (ReceiptStatus.SENT, ReceiptStatus.DELIVERED, ReceiptStatus.BOUNCED)
+
+
+def deliver_receipt(payment_id: int, *, again: bool = False) -> str:
+    """Send a payment's receipt unless it already went out (``again``: a resend staff asked for).
+
+    Holds the payment row so that two workers (a retry racing the first attempt) cannot both send.
+    """
     with transaction.atomic():
         payment = Payment.objects.select_for_update().select_related("invoice").get(pk=payment_id)
-        if payment.receipt_status in (ReceiptStatus.SENT, ReceiptStatus.DELIVERED, ReceiptStatus.BOUNCED):
+        if payment.receipt_status in DONE and not again:
             return "already sent"
         invoice = payment.invoice.specific
         recipient = invoice.client.contact_email
@@ -126,3 +133,11 @@ def mark_from_tracking(event) -> bool:
     if new is None:
         return False
     return bool(payments.update(receipt_status=new))
+
+
+def receipts_to_retry():
+    """Receipts that failed, or were left pending (a worker that died before sending)."""
+    stale = timezone.now() - datetime.timedelta(minutes=5)
+    return Payment.objects.filter(
+        Q(receipt_status=ReceiptStatus.FAILED) | Q(receipt_status=ReceiptStatus.PENDING, created_at__lt=stale)
+    ).order_by("created_at")

@@ -15,8 +15,8 @@ from .signals import payment_recorded
 
 
 @task()
-def send_receipt(payment_id: int) -> str:
-    return emails.deliver_receipt(payment_id)
+def send_receipt(payment_id: int, again: bool = False) -> str:
+    return emails.deliver_receipt(payment_id, again=again)
 
 
 @receiver(payment_recorded, dispatch_uid="caseflow_wagtail.enqueue_receipt")

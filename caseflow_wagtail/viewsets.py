@@ -20,11 +20,13 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.viewsets.pages import PageListingViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import permissions
 from .filters import AdjustmentFilterSet, InvoiceFilterSet, PaymentFilterSet
-from .models import Adjustment, Client, InvoicePage, Payment
+from .models import Adjustment, Client, EmailTemplate, InvoicePage, Payment
 from .views import admin as views
 
 # Page permissions that make the invoice listing useful to someone.
@@ -128,6 +130,7 @@ class PaymentViewSet(LedgerViewSet):
     menu_name = "caseflow-payments"
     index_view_class = views.PaymentIndexView
     add_view_class = views.RecordPaymentView
+    inspect_view_class = views.PaymentInspectView
     filterset_class = PaymentFilterSet
     search_fields = ["reference", "invoice__invoice_number", "invoice__client__name"]
     ordering = ["-received_on", "-created_at"]
@@ -203,6 +206,31 @@ class AdjustmentViewSet(LedgerViewSet):
     }
 
 
+class EmailTemplateViewSet(SnippetViewSet):
+    """The emails the plugin sends, edited by the firm; each exists once, so none is added or deleted."""
+
+    model = EmailTemplate
+    icon = "mail"
+    menu_label = _("Email templates")
+    menu_name = "caseflow-email-templates"
+    menu_item_is_registered = True
+    list_display = ["slug", "subject", "updated_at"]
+    index_view_class = views.forbidding(SnippetViewSet.index_view_class)
+    edit_view_class = views.forbidding(SnippetViewSet.edit_view_class)
+
+    copy_view_enabled = False
+
+    @cached_property
+    def permission_policy(self) -> ModelPermissionPolicy:
+        return permissions.policy_for(self.model) or super().permission_policy
+
+    def get_permissions_to_register(self) -> QuerySet[Permission]:
+        return Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model),
+            codename__in=[get_permission_codename(action, self.model_opts) for action in ("change", "view")],
+        )
+
+
 class BillingViewSetGroup(ViewSetGroup):
     """One "Billing" menu; later features (subscriptions …) add their viewsets to ``items``."""
 
@@ -210,4 +238,4 @@ class BillingViewSetGroup(ViewSetGroup):
     menu_name = "billing"
     menu_icon = "clipboard-list"
     menu_order = 250
-    items = (InvoiceViewSet, ClientViewSet, PaymentViewSet, AdjustmentViewSet)
+    items = (InvoiceViewSet, ClientViewSet, PaymentViewSet, AdjustmentViewSet, EmailTemplateViewSet)

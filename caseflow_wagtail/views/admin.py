@@ -27,11 +27,11 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.views.pages.listing import IndexView as PageIndexView
-from wagtail.admin.widgets import AdminDateInput
+from wagtail.admin.widgets import AdminDateInput, Button, HeaderButton
 from wagtail.log_actions import LogFormatter, log
 from wagtail.models import Page, Site
 
-from .. import ledger, money
+from .. import emails, ledger, money
 from ..exceptions import LedgerError
 from ..exports import FormulaSafeExportMixin
 from ..forms import AmountField
@@ -89,6 +89,39 @@ class InvoiceVoidedFormatter(LogFormatter):
         return gettext("Invoice voided")
 
 
+# -- the Stripe mode, on every Billing listing -------------------------------------------------------------
+
+
+class StripeModeMixin:
+    """Shows TEST MODE / LIVE MODE / NOT CONFIGURED in the header, linking to Payment Gateways."""
+
+    @cached_property
+    def header_buttons(self) -> list[Any]:
+        from ..models import PaymentGatewaySettings
+        from .gateway import may_change_gateway
+
+        site = Site.find_for_request(self.request)
+        if site is None:
+            return list(super().header_buttons)
+        mode = PaymentGatewaySettings.for_site(site).mode
+        label = {"live": gettext("LIVE MODE"), "test": gettext("TEST MODE")}.get(
+            mode, gettext("NOT CONFIGURED")
+        )
+        meta = PaymentGatewaySettings._meta
+        url = (
+            reverse("wagtailsettings:edit", args=[meta.app_label, meta.model_name, site.pk])
+            if may_change_gateway(self.request.user, site)
+            else None
+        )
+        badge = HeaderButton(
+            gettext("Stripe: %(mode)s") % {"mode": label},
+            url=url,
+            icon_name="credit-card",
+            classname=f"caseflow-mode caseflow-mode--{mode or 'none'}",
+        )
+        return [*super().header_buttons, badge]
+
+
 # -- listing columns ------------------------------------------------------------------------------------
 
 
@@ -129,7 +162,7 @@ class InvoiceLinkColumn(Column):
 # -- Invoices listing -----------------------------------------------------------------------------------
 
 
-class InvoiceIndexView(ForbiddenMixin, PageIndexView):
+class InvoiceIndexView(ForbiddenMixin, StripeModeMixin, PageIndexView):
     """All invoice pages, with billing columns; each row leads into Wagtail's page editor."""
 
     page_title = _("Invoices")
@@ -281,6 +314,9 @@ class RecordPaymentForm(forms.Form):
         help_text=_("Cheque number, bank transfer reference, receipt number…"),
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    send_receipt = forms.BooleanField(
+        label=_("Email a receipt to the client's primary contact"), required=False, initial=True
+    )
     confirm_overpayment = forms.BooleanField(
         label=_("Confirm overpayment"),
         required=False,
@@ -441,6 +477,7 @@ class RecordPaymentView(LedgerEntryCreateView):
             received_on=data["received_on"],
             reference=data["reference"],
             note=data["note"],
+            send_receipt=data["send_receipt"],
             user=self.request.user,
         )
 
@@ -466,7 +503,7 @@ class RecordAdjustmentView(LedgerEntryCreateView):
 # -- Payments and Adjustments listings ------------------------------------------------------------------
 
 
-class LedgerIndexView(ForbiddenMixin, FormulaSafeExportMixin, IndexView):
+class LedgerIndexView(ForbiddenMixin, StripeModeMixin, FormulaSafeExportMixin, IndexView):
     """A read-only listing of ledger entries: every row opens the inspect view, nothing is editable."""
 
     def get_base_queryset(self) -> QuerySet:
@@ -494,6 +531,67 @@ class LedgerInspectView(ForbiddenMixin, InspectView):
     pass
 
 
+class PaymentInspectView(LedgerInspectView):
+    @cached_property
+    def header_more_buttons(self) -> list[Button]:
+        buttons = list(super().header_more_buttons)
+        if self.request.user.has_perm("caseflow_wagtail.add_payment"):
+            buttons.append(
+                Button(
+                    gettext("Resend receipt"),
+                    url=reverse("caseflow_wagtail_admin:resend_receipt", args=[self.object.pk]),
+                    icon_name="mail",
+                    priority=30,
+                )
+            )
+        return buttons
+
+
+class ResendReceiptView(ForbiddenMixin, WagtailAdminTemplateMixin, FormView):
+    """Send a payment's receipt again (after a failure, or when the client lost it)."""
+
+    template_name = "caseflow_wagtail/admin/confirm_resend_receipt.html"
+    header_icon = "mail"
+    page_title = _("Resend receipt")
+    form_class = forms.Form
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.payment = get_object_or_404(
+            Payment.objects.select_related("invoice__client"), pk=kwargs["payment_id"]
+        )
+
+    def check_permissions(self, request: HttpRequest) -> None:
+        if not request.user.has_perm("caseflow_wagtail.add_payment"):
+            raise PermissionDenied
+
+    def inspect_url(self) -> str:
+        return reverse("caseflow_payments:inspect", args=[self.payment.pk])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            payment=self.payment,
+            recipient=self.payment.invoice.specific.client.contact_email,
+            action_url=self.request.get_full_path(),
+            cancel_url=self.inspect_url(),
+        )
+        return context
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        outcome = emails.deliver_receipt(self.payment.pk, again=True)
+        if outcome == "sent":
+            messages.success(self.request, gettext("The receipt was sent again."))
+        elif outcome == "no recipient":
+            messages.error(self.request, gettext("The client has no primary contact email; add one first."))
+        else:
+            messages.error(
+                self.request,
+                gettext("The receipt could not be sent; it will be retried. Check the mail service."),
+            )
+        return redirect(self.inspect_url())
+
+
 class PaymentIndexView(LedgerIndexView):
     @cached_property
     def columns(self) -> list[Column]:
@@ -507,6 +605,12 @@ class PaymentIndexView(LedgerIndexView):
             Column("source", label=_("Recorded from"), accessor="get_source_display", sort_key="source"),
             Column("received_on", label=_("Received on"), sort_key="received_on"),
             Column("reference", label=_("Reference")),
+            Column(
+                "receipt",
+                label=_("Receipt"),
+                accessor="get_receipt_status_display",
+                sort_key="receipt_status",
+            ),
         ]
 
     @cached_property

@@ -52,7 +52,7 @@ class Forbidden(Exception):
 
 
 def forbidden(request: HttpRequest) -> HttpResponse:
-    return render(request, "caseflow_wagtail/admin/forbidden.html", status=403)
+    return render(request, "caseflow_wagtail/admin/permission_denied.html", status=403)
 
 
 def may_change_gateway(user, site: Site | None = None) -> bool:
