@@ -50,7 +50,8 @@ def pay_now_for(invoice: InvoicePage, gateway: PaymentGatewaySettings | None) ->
     return PayNow(
         available=True,
         currency=invoice.currency,
-        balance=invoice.balance,
+        # The stored balance has the database's three places; the form shows the currency's own.
+        balance=money.quantize(invoice.balance, invoice.currency),
         minimum=minimum,
         amount_editable=gateway.allow_amount_edit,
         step=str(Decimal(1).scaleb(-places)) if places else "1",

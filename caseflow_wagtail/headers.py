@@ -5,6 +5,9 @@ from django.http import HttpResponse
 
 def make_private(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: browsers send "Origin: null" with a form posted under no-referrer,
+    # which fails Django's CSRF origin check, so Pay Now would be refused. The token link still never
+    # leaves in a Referer to another origin (Stripe, links in the notes).
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response

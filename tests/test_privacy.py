@@ -50,7 +50,7 @@ def test_token_link_is_served_privately(client, invoice):
 
     assert response.status_code == 200
     assert response["X-Robots-Tag"].startswith("noindex")
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["Cache-Control"] == "private, no-store"
     assert "QX-7731" in response.content.decode()
 

@@ -12,7 +12,7 @@ def test_token_link_serves_the_invoice_with_private_headers(client, make_invoice
 
     assert response.status_code == 200
     assert response["X-Robots-Tag"].startswith("noindex")
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["Cache-Control"] == "private, no-store"
     body = response.content.decode()
     assert invoice.invoice_number in body
