@@ -481,6 +481,18 @@ def test_an_editor_holding_a_stale_copy_does_not_wipe_a_payment(invoice, case):
     assert row.balance == case.total - Decimal(case.part)
 
 
+def test_publishing_an_old_revision_does_not_unvoid(invoice, case):
+    first_revision = reload(invoice).latest_revision
+    InvoicePage.objects.filter(pk=invoice.pk).update(voided_at=timezone.now(), void_reason="Issued twice")
+
+    first_revision.publish()
+
+    row = reload(invoice)
+    assert row.voided_at is not None
+    assert row.void_reason == "Issued twice"
+    assert row.status == InvoiceStatus.VOID
+
+
 def test_publishing_an_old_revision_keeps_the_regenerated_link(client, invoice):
     page = reload(invoice)
     first_revision = page.latest_revision
