@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import string
+from contextvars import ContextVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,6 +16,10 @@ from wagtail.log_actions import log
 
 from . import conf, money
 from .stripe_api import StripeAuthenticationFailed, StripeFailure, StripeGateway, StripeUnavailable, key_mode
+
+# Warnings for the person saving the form (e.g. Stripe unreachable), shown by the view that wraps
+# Wagtail's settings editor: the form itself has no request to attach messages to.
+SAVE_WARNINGS: ContextVar[list[str]] = ContextVar("caseflow_gateway_save_warnings")
 
 DESCRIPTION_PLACEHOLDERS = ("invoice_number", "firm_name")
 LIVE_ATTESTED = "caseflow_wagtail.live_mode_attested"
@@ -50,7 +55,7 @@ class PaymentGatewaySettingsForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.warnings: list[str] = []
+        self.warnings: list[str] = SAVE_WARNINGS.get([])
         settings_row = self.instance
         field = self.fields["stripe_secret_key"]
         if settings_row.secret_from_environment:
@@ -190,7 +195,6 @@ class PaymentGatewaySettingsForm(WagtailAdminModelForm):
             settings_row.live_attested_by = self.for_user if getattr(self.for_user, "pk", None) else None
         else:
             attesting = False
-        settings_row._caseflow_warnings = self.warnings
         if commit:
             settings_row.save()
             if attesting:

@@ -1,12 +1,10 @@
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin import messages
 
 from . import fulfilment, ledger
 from .gateway_form import LIVE_ATTESTED
 from .log_formatters import AdjustmentRecordedFormatter, PaymentFailedFormatter, PaymentRecordedFormatter
-from .models import PaymentGatewaySettings
 from .views import gateway
 
 
@@ -35,13 +33,6 @@ def register_gateway_urls():
         path("caseflow/payment-gateways/", include((gateway.urlpatterns, "caseflow_wagtail_gateway"))),
         path("settings/", include(gateway.settings_urlpatterns)),
     ]
-
-
-@hooks.register("after_edit_setting")
-def show_gateway_warnings(request, setting):
-    if isinstance(setting, PaymentGatewaySettings):
-        for warning in getattr(setting, "_caseflow_warnings", ()):
-            messages.warning(request, warning)
 
 
 @hooks.register("register_log_actions")

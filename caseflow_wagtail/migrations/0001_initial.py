@@ -5,7 +5,7 @@ import datetime
 import django.core.validators
 import django.db.models.deletion
 import modelcluster.fields
-import modelsearch.index
+import wagtail.search.index
 import wagtail.fields
 from decimal import Decimal
 from django.conf import settings
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'clients',
                 'ordering': ['name'],
             },
-            bases=(modelsearch.index.Indexed, models.Model),
+            bases=(wagtail.search.index.Indexed, models.Model),
         ),
         migrations.CreateModel(
             name='InvoiceIndexPage',

@@ -19,6 +19,7 @@ from wagtail.contrib.settings import views as settings_views
 from wagtail.log_actions import log
 from wagtail.models import Site
 
+from ..gateway_form import SAVE_WARNINGS
 from ..models import PaymentGatewaySettings
 from ..stripe_api import API_VERSION, StripeFailure, StripeGateway
 from ..webhooks.registry import SUBSCRIBED_EVENTS
@@ -93,7 +94,15 @@ def settings_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     meta = PaymentGatewaySettings._meta
     if pk is None:
         return settings_views.redirect_to_relevant_instance(request, meta.app_label, meta.model_name)
-    return settings_views.EditView.as_view()(request, meta.app_label, meta.model_name, pk=pk)
+    warnings: list[str] = []
+    token = SAVE_WARNINGS.set(warnings)
+    try:
+        response = settings_views.EditView.as_view()(request, meta.app_label, meta.model_name, pk=pk)
+    finally:
+        SAVE_WARNINGS.reset(token)
+    for warning in warnings:
+        messages.warning(request, warning)
+    return response
 
 
 def webhook_endpoint_url(site: Site) -> str:
