@@ -37,13 +37,16 @@ def firm_name_for(request: HttpRequest | None, invoice) -> str:
 
 def invoice_summary(invoice, request: HttpRequest | None) -> dict[str, Any]:
     """Payments, adjustments and the public link: what both the client and the editor see."""
+    if invoice.pk is None:
+        # The preview of an invoice not yet saved: nothing can have been paid against it.
+        return {"payments": [], "adjustments": [], "public_url": None}
     return {
         # Sorted here rather than with order_by, which would bypass the public view's prefetch.
         "payments": sorted(
             invoice.payments.all(), key=lambda payment: (payment.received_on, payment.created_at)
         ),
         "adjustments": sorted(invoice.adjustments.all(), key=lambda adjustment: adjustment.created_at),
-        "public_url": invoice.get_full_url(request) if invoice.live or invoice.pk else None,
+        "public_url": invoice.get_full_url(request),
     }
 
 

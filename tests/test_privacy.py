@@ -364,3 +364,35 @@ def test_public_page_has_no_inline_scripts_or_styles(client, make_invoice):
     assert {"table", "main", "dl", "h1"} <= parser.tags
     assert "Thank you" in response.content.decode()
     assert parser.found == []
+
+
+def test_editors_preview_a_new_invoice_before_saving_it(editor_client, invoice_index, billing_client):
+    add_url = reverse("wagtailadmin_pages:add", args=["caseflow_wagtail", "invoicepage", invoice_index.pk])
+    data = querydict_from_html(editor_client.get(add_url).content.decode(), form_id="page-edit-form")
+    data.update(
+        {
+            "invoice_number": "NEW-0001",
+            "client": str(billing_client.pk),
+            "currency": "USD",
+            "lines-TOTAL_FORMS": "1",
+            "lines-0-description": "First consultation",
+            "lines-0-quantity": "2",
+            "lines-0-unit_price": "75.00",
+            "lines-0-tax_rate": "",
+            "lines-0-ORDER": "1",
+        }
+    )
+    data.setdefault("body-count", "0")
+    preview_url = reverse(
+        "wagtailadmin_pages:preview_on_add", args=["caseflow_wagtail", "invoicepage", invoice_index.pk]
+    )
+
+    posted = editor_client.post(preview_url, data)
+    assert posted.json()["is_valid"], posted.json()
+    response = editor_client.get(preview_url)
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "NEW-0001" in body
+    assert "<dt>Total</dt><dd>$150.00</dd>" in body
+    assert not InvoicePage.objects.filter(invoice_number="NEW-0001").exists()
