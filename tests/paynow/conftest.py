@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
 import requests
+from django.core.cache import cache
 from wagtail.models import Site
 
 from caseflow_wagtail.models import PaymentGatewaySettings
@@ -16,6 +18,18 @@ from caseflow_wagtail.views.gateway import webhook_endpoint_url
 from caseflow_wagtail.webhooks.registry import SUBSCRIBED_EVENTS
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+MESSAGES = re.compile(r'<li class="cf-message[^"]*">([^<]*)</li>')
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Pay Now counts attempts per client address in the cache: each test starts a new window."""
+    cache.clear()
+
+
+def checkout_creates(emulator) -> list[dict]:
+    """The Checkout Session creations the emulator received (failed attempts included)."""
+    return [r for r in emulator.requests(method="POST") if r["path"] == "/v1/checkout/sessions"]
 
 
 @pytest.fixture
@@ -73,6 +87,21 @@ class ClientBrowser:
             allow_redirects=False,
             timeout=10,
         )
+
+    def post_pay(self, invoice, data: dict[str, str]) -> requests.Response:
+        """POST the Pay Now form as a tampering client would, with whatever fields it likes."""
+        token = self.session.cookies.get("csrftoken")
+        assert token, "open an invoice with a Pay Now form first: it sets the CSRF cookie"
+        return self.session.post(
+            f"{self.base_url}/billing/invoice/{invoice.public_token}/pay/",
+            data={"csrfmiddlewaretoken": token, **data},
+            allow_redirects=False,
+            timeout=10,
+        )
+
+    def messages(self, invoice) -> list[str]:
+        """The notices the invoice page shows now (Django's messages, shown once)."""
+        return [html.unescape(text) for text in MESSAGES.findall(self.open_invoice(invoice).text)]
 
     def pay_on_checkout(self, checkout_url: str, card: str = "4242424242424242") -> requests.Response:
         return self.session.post(

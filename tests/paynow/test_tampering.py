@@ -1,0 +1,110 @@
+"""A client who edits the Pay Now form (or posts it by hand) gets a message and Stripe hears nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from caseflow_wagtail.models import CheckoutSession, Payment
+
+from .conftest import checkout_creates
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def editable(online):
+    online.allow_amount_edit = True
+    online.save()
+    return online
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("100.01", "You can pay at most the balance due, $100.00."),
+        ("1000000", "You can pay at most the balance due, $100.00."),
+        ("0.49", "The smallest card payment is $0.50."),
+        ("0", "Enter an amount greater than zero."),
+        ("10.001", "USD amounts have at most 2 decimal places."),
+        ("-5.00", "Enter an amount greater than zero."),
+        ("NaN", "Enter an amount greater than zero."),
+        ("Infinity", "Enter an amount greater than zero."),
+        ("ten dollars", "Enter an amount such as 100.00."),
+    ],
+)
+def test_a_tampered_amount_is_refused_and_no_session_is_created(
+    editable, make_invoice, client_browser, emulator, amount, message
+):
+    invoice = make_invoice(lines=[("Advice", "1", "100.00", None)])
+    client_browser.open_invoice(invoice)
+
+    response = client_browser.post_pay(invoice, {"amount": amount})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == invoice.url
+    assert client_browser.messages(invoice) == [message]
+    assert checkout_creates(emulator) == []
+    assert not CheckoutSession.objects.exists()
+    assert not Payment.objects.exists()
+
+
+def test_a_zero_decimal_currency_refuses_fractions(online, make_invoice, client_browser, emulator):
+    online.allow_amount_edit = True
+    online.currencies_accepted = "USD,JPY"
+    online.save()
+    invoice = make_invoice(lines=[("Advice", "1", "50000", None)], currency="JPY")
+    client_browser.open_invoice(invoice)
+
+    response = client_browser.post_pay(invoice, {"amount": "1000.5"})
+
+    assert response.status_code == 302
+    assert client_browser.messages(invoice) == ["JPY amounts have at most 0 decimal places."]
+    assert checkout_creates(emulator) == []
+
+
+def test_an_invoice_in_a_currency_not_accepted_cannot_be_paid(online, make_invoice, client_browser, emulator):
+    assert online.accepted_currencies() == ["USD", "CAD"]
+    accepted = make_invoice(lines=[("Advice", "1", "100.00", None)])
+    euros = make_invoice(lines=[("Advice", "1", "100.00", None)], currency="EUR")
+    client_browser.open_invoice(accepted)  # for the CSRF cookie a client would have
+
+    page = client_browser.open_invoice(euros)
+    assert page.status_code == 200
+    assert "Pay Now" not in page.text
+    response = client_browser.post_pay(euros, {})
+
+    assert response.status_code == 302
+    assert client_browser.messages(euros) == ["This invoice cannot be paid online right now."]
+    assert checkout_creates(emulator) == []
+    assert not CheckoutSession.objects.exists()
+
+
+def test_an_amount_is_ignored_when_the_firm_does_not_allow_editing(
+    online, make_invoice, client_browser, emulator
+):
+    assert not online.allow_amount_edit
+    invoice = make_invoice(lines=[("Advice", "1", "100.00", None)])
+    page = client_browser.open_invoice(invoice)
+    assert 'name="amount"' not in page.text
+
+    response = client_browser.post_pay(invoice, {"amount": "5.00"})
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(emulator.base_url + "/checkout/cs_")
+    (create,) = checkout_creates(emulator)
+    assert create["params"]["line_items"][0]["price_data"]["unit_amount"] == "10000"
+    assert CheckoutSession.objects.get().amount == 100
+
+
+def test_an_amount_within_the_balance_opens_a_session_for_that_amount(
+    editable, make_invoice, client_browser, emulator
+):
+    invoice = make_invoice(lines=[("Advice", "1", "100.00", None)])
+    client_browser.open_invoice(invoice)
+
+    response = client_browser.post_pay(invoice, {"amount": "10.50"})
+
+    assert response.status_code == 302
+    (create,) = checkout_creates(emulator)
+    assert create["status"] == 200
+    assert create["params"]["line_items"][0]["price_data"]["unit_amount"] == "1050"
