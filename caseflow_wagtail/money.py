@@ -213,10 +213,17 @@ MINIMUM_CHARGE = {
 }
 
 
+# ISO 4217 codes that are not money anyone is invoiced in: testing, "no currency", precious metals and
+# accounting units of supranational bodies.
+NOT_MONEY = frozenset(
+    ["XTS", "XXX", "XAU", "XAG", "XPD", "XPT", "XDR", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD"]
+)
+
+
 def normalize_currency(code: str) -> str:
     """Return the upper-case ISO 4217 code, or raise ValidationError naming the bad value."""
     cleaned = (code or "").strip().upper()
-    if len(cleaned) != 3 or not cleaned.isalpha() or not is_currency(cleaned):
+    if len(cleaned) != 3 or not cleaned.isalpha() or not is_currency(cleaned) or cleaned in NOT_MONEY:
         raise ValidationError(
             _("“%(code)s” is not an ISO 4217 currency code."), code="invalid_currency", params={"code": code}
         )

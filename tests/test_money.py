@@ -147,7 +147,9 @@ def test_currency_codes_are_normalised(code, normalised):
     assert money.normalize_currency(code) == normalised
 
 
-@pytest.mark.parametrize("code", ["ABC", "ZZZ", "US", "USDD", "U1D", "", "   ", None])
+@pytest.mark.parametrize(
+    "code", ["ABC", "ZZZ", "US", "USDD", "U1D", "", "   ", None, "XXX", "XTS", "xau", "XDR"]
+)
 def test_unknown_currency_codes_are_refused_with_the_value_named(code):
     with pytest.raises(ValidationError) as error:
         money.normalize_currency(code)
