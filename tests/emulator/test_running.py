@@ -41,7 +41,9 @@ def test_command_line_prints_url_and_keys_quickly():
         publishable = proc.stdout.readline()
         assert first.startswith("Stripe emulator listening on http://127.0.0.1:")
         assert "STRIPE_SECRET_KEY=sk_test_cli_fixed_key_1234" in secret
-        assert "STRIPE_PUBLISHABLE_KEY=pk_test_cli_fixed_key_1234" in publishable
+        # The publishable key is derived from the secret but, as in Stripe, does not reveal it.
+        assert "STRIPE_PUBLISHABLE_KEY=pk_test_emu_" in publishable
+        assert "cli_fixed_key_1234" not in publishable
         # Includes starting a Python interpreter; the server itself is ready in milliseconds.
         assert elapsed < 1.0, elapsed
         control = EmulatorClient(first.rsplit(" ", 1)[1].strip())
@@ -85,7 +87,8 @@ def test_context_manager_runs_on_a_free_port_and_stops():
     with StripeEmulator(secret_key="sk_test_context_1234") as emulator:
         assert emulator.port > 0 and emulator.base_url == f"http://127.0.0.1:{emulator.port}"
         assert emulator.secret_key == "sk_test_context_1234"
-        assert emulator.publishable_key == "pk_test_context_1234"
+        assert emulator.publishable_key.startswith("pk_test_emu_")
+        assert "context_1234" not in emulator.publishable_key
         client = emulator.stripe_client()
         client.v1.customers.create()
         emulator.reset()

@@ -86,5 +86,6 @@ def test_secret_key_and_signing_secret_appear_nowhere(
     assert len(witness.texts) > 100  # the run really rendered pages and logged
 
     assert witness.count(emulator.secret_key) == 0
+    assert witness.count(emulator.secret_key[len("sk_test_") :]) == 0
     assert witness.count(signing_secret) == 0
     assert witness.count(signing_secret[6:]) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import secrets
 import string
 import threading
@@ -45,8 +46,14 @@ def new_id(prefix: str, length: int = 24) -> str:
 
 
 def new_key_pair() -> tuple[str, str]:
-    token = "".join(secrets.choice(_ALPHABET) for _ in range(24))
-    return f"sk_test_emu_{token}", f"pk_test_emu_{token}"
+    secret = "sk_test_emu_" + "".join(secrets.choice(_ALPHABET) for _ in range(24))
+    return secret, publishable_key_for(secret)
+
+
+def publishable_key_for(secret_key: str) -> str:
+    """A stable publishable key for a secret key that, as in Stripe, reveals nothing of the secret."""
+    digest = hashlib.sha256(secret_key.encode()).digest()
+    return "pk_test_emu_" + "".join(_ALPHABET[byte % len(_ALPHABET)] for byte in digest[:24])
 
 
 def real_now() -> int:

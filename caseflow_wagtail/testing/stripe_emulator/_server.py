@@ -22,6 +22,7 @@ from ._core import (
     RequestLog,
     new_id,
     new_key_pair,
+    publishable_key_for,
     set_request,
     snapshot,
 )
@@ -107,7 +108,7 @@ class EmulatorState:
         generated = new_key_pair()
         self.secret_key = secret_key or generated[0]
         self.publishable_key = publishable_key or (
-            "pk_test_" + self.secret_key[len("sk_test_") :] if secret_key else generated[1]
+            publishable_key_for(self.secret_key) if secret_key else generated[1]
         )
         self.base_url = ""
         self.lock = threading.RLock()
