@@ -437,11 +437,9 @@ class LedgerEntryCreateView(ForbiddenMixin, PermissionCheckedMixin, WagtailAdmin
         context["media"] = context["form"].media
         return context
 
-    def record(self, form: forms.Form) -> Any:
-        raise NotImplementedError
-
     def form_valid(self, form: forms.Form) -> HttpResponse:
         try:
+            # Each record view defines record(form): the one ledger call it makes.
             recorded = self.record(form)
         except LedgerError as error:
             form.add_error(None, str(error))
@@ -702,11 +700,9 @@ class InvoiceActionView(ForbiddenMixin, WagtailAdminTemplateMixin, FormView):
         return []
 
     def form_valid(self, form: forms.Form) -> HttpResponse:
+        # Each action view defines act(form): what confirming does.
         self.act(form)
         return redirect(page_edit_url(self.invoice))
-
-    def act(self, form: forms.Form) -> None:
-        raise NotImplementedError
 
 
 class RegenerateLinkView(InvoiceActionView):
