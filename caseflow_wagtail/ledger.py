@@ -97,6 +97,23 @@ def _update_totals(invoice: InvoicePage) -> None:
     )
 
 
+def _settle(invoice: InvoicePage, entry: Payment | Adjustment, action: str, details: dict[str, Any]) -> None:
+    """After a new entry: the invoice's totals, and a line in its audit log (with the staff member)."""
+    _update_totals(invoice)
+    log(
+        instance=invoice,
+        action=action,
+        user=entry.recorded_by,
+        data={
+            f"{type(entry)._meta.model_name}_id": entry.pk,
+            "amount": str(entry.amount),
+            "currency": entry.currency,
+            "balance": str(invoice.balance),
+            **details,
+        },
+    )
+
+
 def _external_id_filter(**ids: str) -> Q | None:
     present = [Q(**{name: value}) for name, value in ids.items() if value]
     if not present:
@@ -214,20 +231,7 @@ def record_payment(
         )
         if not created:
             return Recorded(payment, created=False)
-        _update_totals(locked)
-        log(
-            instance=locked,
-            action=PAYMENT_RECORDED,
-            user=payment.recorded_by,
-            data={
-                "payment_id": payment.pk,
-                "amount": str(payment.amount),
-                "currency": payment.currency,
-                "method": payment.method,
-                "source": payment.source,
-                "balance": str(locked.balance),
-            },
-        )
+        _settle(locked, payment, PAYMENT_RECORDED, {"method": payment.method, "source": payment.source})
         payment_recorded.send(sender=Payment, payment=payment, invoice=locked)
         return Recorded(payment, created=True)
 
@@ -292,19 +296,7 @@ def record_adjustment(
         )
         if not created:
             return Recorded(adjustment, created=False)
-        _update_totals(locked)
-        log(
-            instance=locked,
-            action=ADJUSTMENT_RECORDED,
-            user=adjustment.recorded_by,
-            data={
-                "adjustment_id": adjustment.pk,
-                "kind": adjustment.kind,
-                "amount": str(adjustment.amount),
-                "currency": adjustment.currency,
-                "balance": str(locked.balance),
-            },
-        )
+        _settle(locked, adjustment, ADJUSTMENT_RECORDED, {"kind": adjustment.kind})
         adjustment_recorded.send(sender=Adjustment, adjustment=adjustment, invoice=locked)
         return Recorded(adjustment, created=True)
 
