@@ -34,6 +34,9 @@ from .signals import adjustment_recorded, payment_recorded
 
 Entry = TypeVar("Entry", Payment, Adjustment)
 
+# Amounts are stored with 18 digits, 3 of them decimals.
+LARGEST_AMOUNT = Decimal(10) ** 15
+
 PAYMENT_RECORDED = "caseflow_wagtail.payment_recorded"
 ADJUSTMENT_RECORDED = "caseflow_wagtail.adjustment_recorded"
 
@@ -58,6 +61,8 @@ def _clean_amount(amount: Any, currency: str) -> Decimal:
             _("%(currency)s amounts have at most %(places)s decimal places.")
             % {"currency": currency, "places": money.decimal_places(currency)}
         )
+    if value >= LARGEST_AMOUNT:
+        raise LedgerError(_("That amount is too large to record."))
     return money.quantize(value, currency)
 
 

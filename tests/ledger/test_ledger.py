@@ -506,3 +506,13 @@ def test_publishing_an_old_revision_keeps_the_regenerated_link(client, invoice):
     assert reload(invoice).public_token == new_token
     assert client.get(f"/billing/invoice/{old_token}/").status_code == 404
     assert client.get(f"/billing/invoice/{new_token}/").status_code == 200
+
+
+def test_an_amount_too_large_to_store_is_refused_with_a_message(make_invoice):
+    from caseflow_wagtail.exceptions import LedgerError
+    from caseflow_wagtail.models import Payment
+
+    invoice = make_invoice()
+    with pytest.raises(LedgerError, match="too large"):
+        ledger.record_payment(invoice, amount=Decimal("1000000000000000"), currency="USD", method="cheque")
+    assert Payment.objects.count() == 0
