@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.forms.pages import CopyForm
 
 from . import conf, money
 
@@ -115,3 +116,23 @@ class AmountField(forms.DecimalField):
         super().validate(value)
         if value is not None and value <= 0:
             raise ValidationError(_("Enter an amount greater than zero."), code="not_positive")
+
+
+class InvoiceCopyForm(CopyForm):
+    """Copying an invoice makes a new draft invoice: never an alias (which would share its link and
+    payments) and never published straight away, since it gets a new number to review first."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("alias", None)
+        self.fields.pop("publish_copies", None)
+
+
+def renumber_copy(invoice) -> str:
+    """Give a copied invoice the next number of its site (a copy starts as a draft with the original's)."""
+    invoice.invoice_number = suggest_invoice_number(invoice.get_parent(), type(invoice))
+    invoice.slug = ""
+    invoice.full_clean()
+    invoice.save()
+    invoice.save_revision(log_action=False)
+    return invoice.invoice_number

@@ -1,6 +1,7 @@
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin import messages
 
 from . import fulfilment, ledger
 from .gateway_form import LIVE_ATTESTED
@@ -60,3 +61,14 @@ def register_billing_admin_urls():
     from . import admin_urls
 
     return [path("billing/", include(admin_urls))]
+
+
+@hooks.register("after_copy_page")
+def renumber_copied_invoice(request, page, new_page):
+    from .forms import renumber_copy
+    from .models import InvoicePage
+
+    copy = new_page.specific
+    if isinstance(copy, InvoicePage):
+        number = renumber_copy(copy)
+        messages.info(request, _("The copy is draft invoice %(number)s.") % {"number": number})

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from caseflow_wagtail import ledger
@@ -242,3 +243,22 @@ def test_the_public_page_makes_as_many_queries_for_200_lines_as_for_1(make_invoi
     assert with_one > 0  # the capture saw the page's queries at all
     assert with_one == with_many
     assert "Attendance 199" in client.get(many.url).content.decode()
+
+
+def test_copying_in_the_admin_makes_a_renumbered_draft_and_offers_no_alias(make_invoice, admin_client):
+    original = make_invoice(lines=[("Monthly retainer", "1", "400.00", None)], number="INV-0007")
+    copy_url = reverse("wagtailadmin_pages:copy", args=[original.pk])
+
+    form = admin_client.get(copy_url).context["form"]
+    assert "alias" not in form.fields
+    assert "publish_copies" not in form.fields
+
+    admin_client.post(
+        copy_url,
+        {"new_title": original.title, "new_slug": "copy", "new_parent_page": original.get_parent().pk},
+    )
+
+    copy = InvoicePage.objects.exclude(pk=original.pk).get()
+    assert copy.invoice_number == "INV-0008"
+    assert not copy.live
+    assert copy.get_latest_revision_as_object().invoice_number == "INV-0008"

@@ -32,7 +32,7 @@ from wagtail.query import PageQuerySet
 
 from .. import money
 from ..blocks import body_blocks
-from ..forms import InvoicePageForm
+from ..forms import InvoiceCopyForm, InvoicePageForm
 from ..headers import make_private
 from ..panels import InvoiceBillingPanel
 
@@ -190,6 +190,7 @@ class InvoicePage(Page):
     exclude_fields_in_copy = list(PRESERVED_FIELDS)
     template = "caseflow_wagtail/invoice_page.html"
     base_form_class = InvoicePageForm
+    copy_form_class = InvoiceCopyForm
 
     content_panels = [
         MultiFieldPanel(
