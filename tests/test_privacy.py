@@ -19,16 +19,19 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def invoice(make_invoice, billing_client):
-    billing_client.name = "Zebulon Quarrystone Holdings"
-    billing_client.save()
-    return make_invoice(number="QX-7731")
+def invoice(make_invoice, billing_client, django_capture_on_commit_callbacks):
+    # Wagtail 7 updates the search index after commit: run those callbacks, as a real request would.
+    with django_capture_on_commit_callbacks(execute=True):
+        billing_client.name = "Zebulon Quarrystone Holdings"
+        billing_client.save()
+        return make_invoice(number="QX-7731")
 
 
 @pytest.fixture
-def public_page(home_page):
+def public_page(home_page, django_capture_on_commit_callbacks):
     """An ordinary public page, so that each listing is shown to work before it is shown to hide invoices."""
-    return home_page.add_child(instance=Page(title="Our fees explained", slug="fees"))
+    with django_capture_on_commit_callbacks(execute=True):
+        return home_page.add_child(instance=Page(title="Our fees explained", slug="fees"))
 
 
 def secrets_of(invoice: InvoicePage) -> list[str]:
