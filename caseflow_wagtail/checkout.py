@@ -4,6 +4,7 @@ the Stripe Checkout Session for it."""
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -21,8 +22,13 @@ from .gateway_form import render_description
 from .models import CheckoutSession, CheckoutStatus, InvoicePage, PaymentGatewaySettings
 from .models.settings import BillingSettings
 
-# Stripe's shortest allowed expiry: a client who leaves comes back to a fresh session and amount.
-SESSION_LIFETIME = datetime.timedelta(minutes=30)
+# Close to Stripe's shortest allowed expiry (30 minutes from when Stripe receives the request), so a client who
+# leaves comes back to a fresh session and amount. The margin covers the request's own time and clock drift
+# between this server and Stripe: exactly 30 minutes is refused whenever a second ticks over in between.
+SESSION_LIFETIME = datetime.timedelta(minutes=32)
+# Stripe refuses an idempotency key sent again with other parameters, so the expiry cannot follow the clock
+# second by second: it is fixed for each window of this length, and so is the key (see open_checkout).
+KEY_WINDOW = datetime.timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +121,8 @@ def open_checkout(
     # Two clicks racing each other count the same sessions, so they send the same key and Stripe answers
     # both with one session; once it is stored, the next new session gets a new key.
     generation = CheckoutSession.objects.filter(invoice=invoice).count()
-    key = stripe_api.idempotency_key(
-        "checkout", invoice.pk, amount, invoice.currency, invoice.balance, generation
-    )
+    window = int(timezone.now().timestamp() // KEY_WINDOW.total_seconds())
+    expires_at = int((window + 1) * KEY_WINDOW.total_seconds() + SESSION_LIFETIME.total_seconds())
     firm_name = BillingSettings.for_site(site).get_firm_name()
     params = stripe_api.checkout_session_params(
         amount_minor=money.to_minor_units(amount, invoice.currency),
@@ -130,7 +135,12 @@ def open_checkout(
         success_url=_absolute(request, "caseflow_wagtail:paid", invoice)
         + "?session_id={CHECKOUT_SESSION_ID}",
         cancel_url=_absolute(request, "caseflow_wagtail:cancelled", invoice),
-        expires_at=int((timezone.now() + SESSION_LIFETIME).timestamp()),
+        expires_at=expires_at,
+    )
+    # Everything sent is in the key: a retry after a timeout (Stripe may have created the session) or a
+    # double click in the same window gets Stripe's first answer back instead of an idempotency error.
+    key = stripe_api.idempotency_key(
+        "checkout", invoice.pk, invoice.balance, generation, json.dumps(params, sort_keys=True)
     )
     session = stripe_api.StripeGateway(gateway.get_secret_key()).create_checkout_session(params, key)
     # Sessions for this invoice that are still open but no longer reusable are left to expire in Stripe.

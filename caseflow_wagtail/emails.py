@@ -74,7 +74,9 @@ def deliver_receipt(payment_id: int, *, again: bool = False) -> str:
     Holds the payment row so that two workers (a retry racing the first attempt) cannot both send.
     """
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().select_related("invoice").get(pk=payment_id)
+        # The payment row only: joining the invoice would lock it too, after the payment, while the ledger
+        # locks the invoice first and then updates the payment (a twin event) — a deadlock on PostgreSQL.
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
         if payment.receipt_status in DONE and not again:
             return "already sent"
         invoice = payment.invoice.specific
