@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
 from functools import wraps
-from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -21,8 +19,9 @@ from wagtail.models import Site
 
 from ..gateway_form import SAVE_WARNINGS
 from ..models import PaymentGatewaySettings
-from ..stripe_api import API_VERSION, StripeFailure, StripeGateway
+from ..stripe_api import API_VERSION, StripeFailure
 from ..webhooks.registry import SUBSCRIBED_EVENTS
+from ..webhooks.setup import WebhookUnreachable, connect_webhook, webhook_endpoint_url
 
 WEBHOOK_CONFIGURED = "caseflow_wagtail.webhook_configured"
 
@@ -105,31 +104,6 @@ def settings_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return response
 
 
-def webhook_endpoint_url(site: Site) -> str:
-    return site.root_url + reverse("caseflow_wagtail:stripe_webhook", kwargs={"site_pk": site.pk})
-
-
-def unreachable_reason(url: str, mode: str) -> str:
-    """Why Stripe could never deliver to this URL in live mode (empty when it might)."""
-    if mode != "live":
-        return ""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme != "https":
-        return _("Live webhooks must use HTTPS; the site's address is %(url)s.") % {"url": url}
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        private = host == "localhost" or host.endswith(
-            (".localhost", ".local", ".test", ".internal", ".example")
-        )
-    else:
-        private = not address.is_global
-    if private:
-        return _("Stripe cannot reach %(host)s from the internet.") % {"host": host}
-    return ""
-
-
 def _settings_url(site: Site) -> str:
     meta = PaymentGatewaySettings._meta
     return reverse("wagtailsettings:edit", args=[meta.app_label, meta.model_name, site.pk])
@@ -166,28 +140,12 @@ def webhook_setup(request: HttpRequest, site_pk: int) -> HttpResponse:
     if not gateway.has_secret_key:
         messages.error(request, _("Save the Stripe secret key before setting up the webhook."))
         return redirect(_settings_url(site))
-    url = webhook_endpoint_url(site)
-    reason = unreachable_reason(url, gateway.mode)
-    if reason:
-        return _render(request, site, gateway, manual=True, failure=reason)
     try:
-        setup = StripeGateway(gateway.get_secret_key()).ensure_webhook_endpoint(
-            url, SUBSCRIBED_EVENTS, gateway.webhook_endpoint_id
-        )
-    except StripeFailure as failure:
+        endpoint_id = connect_webhook(site, gateway)
+    except (WebhookUnreachable, StripeFailure) as failure:
         return _render(request, site, gateway, manual=True, failure=str(failure))
-    gateway.webhook_endpoint_id = setup.endpoint_id
-    if setup.secret:
-        # The old endpoint was replaced, so its secret will sign nothing more.
-        gateway.set_webhook_secret(setup.secret, keep_previous=False)
-    gateway.save()
-    log(
-        instance=gateway,
-        action=WEBHOOK_CONFIGURED,
-        user=request.user,
-        data={"endpoint_id": setup.endpoint_id},
-    )
-    messages.success(request, _("Webhook active (%(id)s).") % {"id": setup.endpoint_id})
+    log(instance=gateway, action=WEBHOOK_CONFIGURED, user=request.user, data={"endpoint_id": endpoint_id})
+    messages.success(request, _("Webhook active (%(id)s).") % {"id": endpoint_id})
     return redirect(_settings_url(site))
 
 
