@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from caseflow_wagtail import conf
 from caseflow_wagtail.models import CheckoutSession, Payment
 
 from .conftest import checkout_creates
@@ -108,3 +109,21 @@ def test_an_amount_within_the_balance_opens_a_session_for_that_amount(
     (create,) = checkout_creates(emulator)
     assert create["status"] == 200
     assert create["params"]["line_items"][0]["price_data"]["unit_amount"] == "1050"
+
+
+def test_card_testing_from_one_address_is_paused_with_a_friendly_page(
+    editable, make_invoice, client_browser, emulator
+):
+    invoice = make_invoice(lines=[("Advice", "1", "100.00", None)])
+    client_browser.open_invoice(invoice)
+    limit, _seconds = conf.get("PAY_LIMIT_PER_ADDRESS")
+
+    answers = [client_browser.post_pay(invoice, {"amount": "0.01"}) for _ in range(limit)]
+    paused = client_browser.post_pay(invoice, {"amount": "50.00"})
+
+    assert [a.status_code for a in answers] == [302] * limit
+    assert paused.status_code == 429
+    assert "Too many payment attempts" in paused.text
+    assert "Nothing was charged" in paused.text
+    assert paused.headers["Cache-Control"] == "private, no-store"
+    assert checkout_creates(emulator) == []
