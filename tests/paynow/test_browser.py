@@ -6,6 +6,8 @@ emulator's API, and the emulator delivers signed webhooks back to the site.
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
@@ -51,7 +53,9 @@ def expect_confirmation(page: Page, status: str) -> None:
     expect(page.locator(".cf-confirmation .cf-badge")).to_contain_text(status)
 
 
-def test_paying_the_balance_in_chromium(online, firm, make_invoice, page, live_server, emulator):
+def test_paying_the_balance_in_chromium(
+    online, firm, make_invoice, page, live_server, emulator, admin_client
+):
     invoice = make_invoice(lines=[("Conveyancing", "1", "1250.00", None)])
 
     pay_now(page, live_server.url, invoice)
@@ -88,6 +92,15 @@ def test_paying_the_balance_in_chromium(online, firm, make_invoice, page, live_s
     assert "Lovelace &amp; Babbage LLP" in html  # merged values are escaped in the HTML part
     payment.refresh_from_db()
     assert payment.receipt_status == "sent"
+
+    # What the firm sees in Billing → Payments (its CSV export has the same rows as the listing).
+    export = admin_client.get("/admin/billing/payments/?export=csv")
+    assert export.status_code == 200
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(row["Invoice"], row["Amount"], row["Currency"]) for row in rows] == [
+        (invoice.invoice_number, "1250.00", "USD")
+    ]
 
 
 def test_a_partial_amount_leaves_the_invoice_partially_paid(
