@@ -26,4 +26,54 @@ DEFAULTS: dict[str, dict[str, str]] = {
             "<p>{{ firm_name }}</p>\n"
         ),
     },
+    "subscription-setup": {
+        "subject": "Set up your {{ interval }} retainer with {{ firm_name }}",
+        "text_body": (
+            "Dear {{ contact_name }},\n\n"
+            "{{ firm_name }} has set up a retainer for {{ client_name }}: {{ amount }}, charged {{ interval }} "
+            "to your card ({{ description }}).\n\n"
+            "Enter your card on Stripe's secure page to start it:\n{{ setup_link }}\n\n"
+            "Each charge comes with an invoice and a receipt.\n\n"
+            "{{ firm_name }}\n"
+        ),
+        "html_body": (
+            "<p>Dear {{ contact_name }},</p>\n"
+            "<p>{{ firm_name }} has set up a retainer for {{ client_name }}: <strong>{{ amount }}</strong>, "
+            "charged {{ interval }} to your card ({{ description }}).</p>\n"
+            '<p><a href="{{ setup_link }}">Enter your card on Stripe\'s secure page</a> to start it.</p>\n'
+            "<p>Each charge comes with an invoice and a receipt.</p>\n"
+            "<p>{{ firm_name }}</p>\n"
+        ),
+    },
+    "subscription-payment-failed": {
+        "subject": "Your retainer payment to {{ firm_name }} did not go through",
+        "text_body": (
+            "Dear {{ contact_name }},\n\n"
+            "We could not charge {{ amount }} for your {{ interval }} retainer ({{ description }}) to the "
+            "card on file. Stripe will try again in a few days.\n\n"
+            "To use another card, open this link (or reply to this email):\n{{ update_card_link }}\n\n"
+            "{{ firm_name }}\n"
+        ),
+        "html_body": "",
+    },
+    "subscription-payment-failed-firm": {
+        "subject": "Retainer payment failed: {{ client_name }}",
+        "text_body": (
+            "The {{ interval }} retainer charge of {{ amount }} for {{ client_name }} failed. The "
+            "subscription is Past Due; Stripe will retry, and the client was emailed.\n\n"
+            "{{ admin_link }}\n"
+        ),
+        "html_body": "",
+    },
+    "subscription-action-required": {
+        "subject": "Please confirm your retainer payment to {{ firm_name }}",
+        "text_body": (
+            "Dear {{ contact_name }},\n\n"
+            "Your bank asks you to confirm the {{ amount }} charge for your {{ interval }} retainer "
+            "({{ description }}). Please open this link to confirm it (or reply to this email):\n"
+            "{{ authenticate_link }}\n\n"
+            "{{ firm_name }}\n"
+        ),
+        "html_body": "",
+    },
 }

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from wagtail.models import Site
 
 from .checkout import pay_now_for
@@ -62,13 +63,15 @@ def invoice_context(invoice, request: HttpRequest | None) -> dict[str, Any]:
         for line in invoice.lines.all()
     ]
     context = invoice_summary(invoice, request)
+    gateway = gateway_for(request, invoice)
     context.update(
         invoice=invoice,
         lines=lines,
         has_tax=any(row.tax_rate for row in lines),
         firm_name=firm_name_for(request, invoice),
         status=invoice.status,
-        pay_now=pay_now_for(invoice, gateway_for(request, invoice)),
+        pay_now=pay_now_for(invoice, gateway),
+        card_update_url=card_update_url_for(invoice, gateway),
         body_has_pay_now=any(block.block_type == "pay_now" for block in invoice.body),
     )
     return context
@@ -77,3 +80,12 @@ def invoice_context(invoice, request: HttpRequest | None) -> dict[str, Any]:
 def gateway_for(request: HttpRequest | None, invoice) -> PaymentGatewaySettings | None:
     site = site_for(request, invoice)
     return PaymentGatewaySettings.for_site(site) if site is not None else None
+
+
+def card_update_url_for(invoice, gateway: PaymentGatewaySettings | None) -> str:
+    """The invoice page's "Update card" link: only for a retainer client, only when the firm allows it."""
+    from .subscriptions import subscription_for_invoice_card_update
+
+    if invoice.pk is None or subscription_for_invoice_card_update(invoice, gateway) is None:
+        return ""
+    return reverse("caseflow_wagtail:invoice_update_card", kwargs={"token": invoice.public_token})

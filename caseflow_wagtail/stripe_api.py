@@ -233,6 +233,97 @@ class StripeGateway:
         )
         return _plain(session)
 
+    # -- subscriptions ---------------------------------------------------------------------------------
+
+    def create_customer(self, *, email: str, metadata: dict[str, str], key: str) -> dict[str, Any]:
+        params: dict[str, Any] = {"metadata": metadata}
+        if email:
+            params["email"] = email
+        return _plain(
+            self.call(lambda: self.v1.customers.create(params=params, options={"idempotency_key": key}))
+        )
+
+    def customer_exists(self, customer_id: str) -> bool:
+        """Whether Stripe still has the customer (one deleted in the dashboard answers ``deleted``)."""
+        try:
+            customer = self.call(lambda: self.v1.customers.retrieve(customer_id))
+        except StripeRequestRejected:
+            return False
+        return not getattr(customer, "deleted", False)
+
+    def create_product(self, *, name: str, metadata: dict[str, str], key: str) -> dict[str, Any]:
+        return _plain(
+            self.call(
+                lambda: self.v1.products.create(
+                    params={"name": name, "metadata": metadata}, options={"idempotency_key": key}
+                )
+            )
+        )
+
+    def create_recurring_price(
+        self,
+        *,
+        product: str,
+        amount_minor: int,
+        currency: str,
+        interval: str,
+        interval_count: int,
+        key: str,
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "product": product,
+            "unit_amount": amount_minor,
+            "currency": currency.lower(),
+            "recurring": {"interval": interval, "interval_count": interval_count},
+        }
+        return _plain(
+            self.call(lambda: self.v1.prices.create(params=params, options={"idempotency_key": key}))
+        )
+
+    def retrieve_subscription(self, subscription_id: str) -> dict[str, Any]:
+        return _plain(self.call(lambda: self.v1.subscriptions.retrieve(subscription_id)))
+
+    def update_subscription(self, subscription_id: str, params: dict[str, Any], key: str) -> dict[str, Any]:
+        return _plain(
+            self.call(
+                lambda: self.v1.subscriptions.update(
+                    subscription_id, params=params, options={"idempotency_key": key}
+                )
+            )
+        )
+
+    def cancel_subscription(self, subscription_id: str, key: str) -> dict[str, Any]:
+        return _plain(
+            self.call(lambda: self.v1.subscriptions.cancel(subscription_id, options={"idempotency_key": key}))
+        )
+
+    def retrieve_payment_method(self, payment_method_id: str) -> dict[str, Any]:
+        return _plain(self.call(lambda: self.v1.payment_methods.retrieve(payment_method_id)))
+
+    def invoice_payment_intent(self, invoice_id: str) -> str:
+        """The PaymentIntent that paid a Stripe invoice; empty when none did.
+
+        Since API version 2025-03-31 an invoice no longer names its PaymentIntent: its payments do.
+        """
+        page = self.call(lambda: self.v1.invoice_payments.list(params={"invoice": invoice_id, "limit": 10}))
+        for payment in _plain(page).get("data") or []:
+            if payment.get("status") == "paid":
+                intent = (payment.get("payment") or {}).get("payment_intent")
+                return (intent.get("id") if isinstance(intent, dict) else intent) or ""
+        return ""
+
+    def create_portal_session(self, *, customer: str, return_url: str) -> dict[str, Any]:
+        """A billing-portal session that only replaces the card, then sends the client back."""
+        params: dict[str, Any] = {
+            "customer": customer,
+            "return_url": return_url,
+            "flow_data": {
+                "type": "payment_method_update",
+                "after_completion": {"type": "redirect", "redirect": {"return_url": return_url}},
+            },
+        }
+        return _plain(self.call(lambda: self.v1.billing_portal.sessions.create(params=params)))
+
     def webhook_endpoint_status(self, endpoint_id: str) -> str:
         """``enabled``, ``disabled`` or ``missing``."""
         try:
@@ -240,6 +331,24 @@ class StripeGateway:
         except StripeRequestRejected:
             return "missing"
         return endpoint.status
+
+    # -- reconciliation --------------------------------------------------------------------------------
+
+    def events_since(self, created_gte: int, types: Iterable[str]) -> list[dict[str, Any]]:
+        """Every event of these types created at or after ``created_gte`` (Unix time), oldest first.
+
+        Stripe lists newest first and keeps 30 days of events; all pages are read so nothing is skipped.
+        """
+        params: dict[str, Any] = {"limit": 100, "created": {"gte": created_gte}, "types": sorted(types)}
+        found: list[dict[str, Any]] = []
+        page = self.call(lambda: self.v1.events.list(params=params))
+        found.extend(_plain(event) for event in page.data)
+        while page.has_more and page.data:
+            last = page.data[-1].id
+            page = self.call(lambda last=last: self.v1.events.list(params={**params, "starting_after": last}))
+            found.extend(_plain(event) for event in page.data)
+        found.reverse()
+        return found
 
 
 # -- webhooks ------------------------------------------------------------------------------------------
@@ -323,3 +432,29 @@ def checkout_session_params(
     if customer_email:
         params["customer_email"] = customer_email
     return params
+
+
+def subscription_checkout_params(
+    *,
+    customer: str,
+    price: str,
+    metadata: dict[str, str],
+    client_reference_id: str,
+    success_url: str,
+    cancel_url: str,
+    expires_at: int,
+) -> dict[str, Any]:
+    """A Checkout Session in subscription mode: the client saves a card and pays the first cycle."""
+    return {
+        "mode": "subscription",
+        "customer": customer,
+        "allowed_payment_method_types": ["card"],
+        "line_items": [{"price": price, "quantity": 1}],
+        "client_reference_id": client_reference_id,
+        "metadata": metadata,
+        # On the subscription too, so its invoices (parent.subscription_details) say whose they are.
+        "subscription_data": {"metadata": metadata},
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "expires_at": expires_at,
+    }

@@ -6,6 +6,7 @@ path("billing/", include("caseflow_wagtail.urls")),
 from django.urls import path
 
 from .views import public
+from .views import subscriptions as subscription_views
 from .webhooks.view import stripe_webhook
 
 app_name = "caseflow_wagtail"
@@ -15,5 +16,22 @@ urlpatterns = [
     path("invoice/<str:token>/pay/", public.pay, name="pay"),
     path("invoice/<str:token>/paid/", public.paid, name="paid"),
     path("invoice/<str:token>/cancelled/", public.cancelled, name="cancelled"),
+    path(
+        "invoice/<str:token>/update-card/",
+        subscription_views.invoice_update_card,
+        name="invoice_update_card",
+    ),
+    path("subscription/<str:token>/", subscription_views.subscription_page, name="subscription"),
+    path("subscription/<str:token>/setup/", subscription_views.setup, name="subscription_setup"),
+    path(
+        "subscription/<str:token>/setup/done/",
+        subscription_views.setup_done,
+        name="subscription_setup_done",
+    ),
+    path(
+        "subscription/<str:token>/update-card/",
+        subscription_views.update_card,
+        name="subscription_update_card",
+    ),
     path("webhooks/stripe/<int:site_pk>/", stripe_webhook, name="stripe_webhook"),
 ]

@@ -28,6 +28,7 @@ from . import permissions
 from .filters import AdjustmentFilterSet, InvoiceFilterSet, PaymentFilterSet
 from .models import Adjustment, Client, EmailTemplate, InvoicePage, Payment
 from .views import admin as views
+from .views.subscriptions import SubscriptionViewSet
 
 # Page permissions that make the invoice listing useful to someone.
 INVOICE_LISTING_PERMISSIONS = {"add", "change", "publish"}
@@ -238,4 +239,11 @@ class BillingViewSetGroup(ViewSetGroup):
     menu_name = "billing"
     menu_icon = "clipboard-list"
     menu_order = 250
-    items = (InvoiceViewSet, ClientViewSet, PaymentViewSet, AdjustmentViewSet, EmailTemplateViewSet)
+    items = (
+        InvoiceViewSet,
+        ClientViewSet,
+        PaymentViewSet,
+        AdjustmentViewSet,
+        SubscriptionViewSet,
+        EmailTemplateViewSet,
+    )

@@ -72,3 +72,22 @@ def renumber_copied_invoice(request, page, new_page):
     if isinstance(copy, InvoicePage):
         number = renumber_copy(copy)
         messages.info(request, _("The copy is draft invoice %(number)s.") % {"number": number})
+
+
+@hooks.register("register_log_actions")
+def register_subscription_log_actions(actions):
+    from . import subscriptions as subs
+
+    for action, label, message in (
+        (subs.CREATED, _("Create subscription"), _("Subscription created")),
+        (subs.SETUP_SENT, _("Send setup link"), _("Setup link emailed to the client")),
+        (subs.STATUS_CHANGED, _("Subscription status"), _("Status changed in Stripe")),
+        (subs.CANCEL_SCHEDULED, _("Schedule cancellation"), _("Cancellation at period end scheduled")),
+        (subs.CANCEL_UNDONE, _("Undo cancellation"), _("Pending cancellation withdrawn")),
+        (subs.CANCELED, _("Cancel subscription"), _("Subscription canceled immediately")),
+        (subs.CHARGE_PAID, _("Charge paid"), _("Cycle charged; invoice created and payment recorded")),
+        (subs.CHARGE_FAILED, _("Charge failed"), _("Card charge failed; firm and client notified")),
+        (subs.ACTION_REQUIRED, _("Authentication required"), _("The bank asked the client to confirm")),
+        (subs.CARD_CHANGED, _("Card changed"), _("The card Stripe charges was replaced")),
+    ):
+        actions.register_action(action, label, message)

@@ -6,6 +6,13 @@ from .gateway import PaymentGatewaySettings
 from .invoices import InvoiceIndexPage, InvoiceLine, InvoicePage, InvoiceStatus
 from .payments import Adjustment, AdjustmentKind, Payment, PaymentMethod, PaymentSource, ReceiptStatus
 from .settings import BillingSettings
+from .subscriptions import (
+    CycleStatus,
+    Subscription,
+    SubscriptionCycle,
+    SubscriptionInterval,
+    SubscriptionStatus,
+)
 
 __all__ = [
     "Adjustment",
@@ -14,6 +21,7 @@ __all__ = [
     "CheckoutSession",
     "CheckoutStatus",
     "Client",
+    "CycleStatus",
     "EmailTemplate",
     "EventOutcome",
     "InvoiceIndexPage",
@@ -26,4 +34,8 @@ __all__ = [
     "PaymentSource",
     "ReceiptStatus",
     "StripeEvent",
+    "Subscription",
+    "SubscriptionCycle",
+    "SubscriptionInterval",
+    "SubscriptionStatus",
 ]
