@@ -401,26 +401,28 @@ def apply_stripe_state(
     return True
 
 
-def apply_subscription_event(site: Site, obj: dict[str, Any], event: dict[str, Any]) -> bool:
-    """customer.subscription.*: apply the state unless a newer event was applied already.
+def _seen_state_as_of(subscription: Subscription, moment: datetime.datetime | None) -> None:
+    """Remember how recent the stored state is, so an event from before it cannot roll it back."""
+    if moment is not None and (subscription.last_event_at is None or moment > subscription.last_event_at):
+        subscription.last_event_at = moment
+        Subscription.objects.filter(pk=subscription.pk).update(last_event_at=moment)
 
-    Events carry whole seconds; two in the same second cannot be ordered from their payloads, so then
-    Stripe is asked for the subscription as it is now.
+
+def apply_subscription_event(site: Site, obj: dict[str, Any], event: dict[str, Any]) -> bool:
+    """customer.subscription.*: apply the event's state unless the stored state may be newer.
+
+    An event no newer than the stored state (older, or in the same whole second, which cannot be ordered
+    from the payloads) never has its payload applied: Stripe is asked for the subscription as it is now.
     """
     subscription = find_subscription(site, metadata=obj.get("metadata"), stripe_id=obj.get("id") or "")
     if subscription is None:
         return False
     created = _timestamp(event.get("created"))
     last = subscription.last_event_at
-    if created is not None and last is not None:
-        if created < last:
-            return False
-        if created == last:
-            obj = stripe_for(site).retrieve_subscription(obj["id"])
+    if created is not None and last is not None and created <= last:
+        obj = stripe_for(site).retrieve_subscription(obj["id"])
     changed = apply_stripe_state(subscription, obj)
-    if created is not None and (last is None or created > last):
-        subscription.last_event_at = created
-        Subscription.objects.filter(pk=subscription.pk).update(last_event_at=created)
+    _seen_state_as_of(subscription, created)
     return changed
 
 
@@ -439,9 +441,14 @@ def link_checkout_session(site: Site, session: dict[str, Any]) -> bool:
         return False
     api = stripe_for(site)
     obj = session["subscription"] if isinstance(session.get("subscription"), dict) else None
+    fetched_at = timezone.now()
     obj = obj or api.retrieve_subscription(stripe_id)
     subscription.stripe_subscription_id = stripe_id
-    return apply_stripe_state(subscription, obj, api)
+    changed = apply_stripe_state(subscription, obj, api)
+    if not isinstance(session.get("subscription"), dict):
+        # Read from Stripe just now: any event created before this moment is older than what is stored.
+        _seen_state_as_of(subscription, fetched_at)
+    return changed
 
 
 # -- cycles: paid invoices and failed charges -----------------------------------------------------------
@@ -678,6 +685,7 @@ def _refuse_unless_cancellable(subscription: Subscription) -> None:
 def cancel_at_period_end(subscription: Subscription, user=None) -> Subscription:
     _refuse_unless_cancellable(subscription)
     api = stripe_for(subscription.site)
+    asked_at = timezone.now()
     answer = api.update_subscription(
         subscription.stripe_subscription_id,
         {"cancel_at_period_end": True},
@@ -686,6 +694,7 @@ def cancel_at_period_end(subscription: Subscription, user=None) -> Subscription:
     with transaction.atomic():
         locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
         apply_stripe_state(locked, answer, api, user=user)
+        _seen_state_as_of(locked, asked_at)
         log(
             instance=locked, action=CANCEL_SCHEDULED, user=user, data={"ends": str(locked.current_period_end)}
         )
@@ -697,6 +706,7 @@ def undo_cancellation(subscription: Subscription, user=None) -> Subscription:
     if not subscription.cancel_at_period_end:
         raise SubscriptionError(_("No cancellation is pending."))
     api = stripe_for(subscription.site)
+    asked_at = timezone.now()
     answer = api.update_subscription(
         subscription.stripe_subscription_id,
         {"cancel_at_period_end": False},
@@ -705,6 +715,7 @@ def undo_cancellation(subscription: Subscription, user=None) -> Subscription:
     with transaction.atomic():
         locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
         apply_stripe_state(locked, answer, api, user=user)
+        _seen_state_as_of(locked, asked_at)
         log(instance=locked, action=CANCEL_UNDONE, user=user)
     return locked
 
@@ -712,10 +723,12 @@ def undo_cancellation(subscription: Subscription, user=None) -> Subscription:
 def cancel_now(subscription: Subscription, user=None) -> Subscription:
     _refuse_unless_cancellable(subscription)
     api = stripe_for(subscription.site)
+    asked_at = timezone.now()
     answer = api.cancel_subscription(subscription.stripe_subscription_id, _change_key("cancel", subscription))
     with transaction.atomic():
         locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
         apply_stripe_state(locked, answer, api, user=user)
+        _seen_state_as_of(locked, asked_at)
         log(instance=locked, action=CANCELED, user=user)
     return locked
 

@@ -97,3 +97,23 @@ def test_a_cancel_then_a_late_older_update_stays_canceled(
     assert all(event.outcome == EventOutcome.PROCESSED for event in events)
     assert_one_invoice_and_payment_per_cycle(1)
     assert mail.outbox  # the receipt of the first cycle
+
+
+def test_a_late_created_event_does_not_undo_what_the_success_page_saw(
+    firm, staff, clocked_client, client_browser, emulator
+):
+    # "created" (status incomplete) arrives a second after the client is back on the site, and the
+    # "updated" (active) that would follow is lost: nothing newer comes to set it right.
+    emulator.webhook_fault("delay", count=1, delay=1.5, types=["customer.subscription.created"])
+    emulator.webhook_fault("drop", count=1, types=["customer.subscription.updated"])
+    subscription = create_via_admin(staff, clocked_client.client)
+
+    landing = complete_setup(client_browser, setup_link_from_admin(staff, subscription))
+    assert 'data-testid="status">Active<' in landing.text
+    emulator.wait_for_deliveries(timeout=20)
+
+    created = StripeEvent.objects.get(type="customer.subscription.created")
+    assert created.outcome == EventOutcome.PROCESSED
+    subscription.refresh_from_db()
+    assert subscription.status == SubscriptionStatus.ACTIVE
+    assert_one_invoice_and_payment_per_cycle(1)
