@@ -11,6 +11,10 @@ class CaseflowWagtailConfig(AppConfig):
     def ready(self) -> None:
         # Imported for what they register: system checks, webhook handlers, receipt signal receivers.
         from . import checks, permissions, tasks  # noqa: F401
-        from .webhooks import handlers, subscription_handlers  # noqa: F401
+        from .webhooks import (  # noqa: F401
+            handlers,
+            reconciliation_handlers,
+            subscription_handlers,
+        )
 
         permissions.register()

@@ -31,6 +31,10 @@ DEFAULTS: dict[str, Any] = {
     "STRIPE_TIMEOUT": 20,
     # An outbound HTTP(S) proxy for Stripe calls, for sites behind one, e.g. http://proxy.firm.internal:3128.
     "STRIPE_PROXY": "",
+    # Record each refund made in Stripe as a refund adjustment at once, instead of waiting for staff to choose.
+    "RECORD_STRIPE_REFUNDS_AUTOMATICALLY": False,
+    # Minutes after a client reaches the success page within which Stripe's event is expected.
+    "WEBHOOK_LATE_AFTER_MINUTES": 10,
 }
 
 # Environment variables that, when set, supply a Stripe value instead of the Payment Gateways panel.

@@ -26,6 +26,31 @@ DEFAULTS: dict[str, dict[str, str]] = {
             "<p>{{ firm_name }}</p>\n"
         ),
     },
+    "stripe-refund": {
+        "subject": "Refunded in Stripe: {{ amount }} on invoice {{ invoice_number }}",
+        "text_body": (
+            "A refund of {{ amount }} was made in Stripe on {{ date }} for a payment on invoice "
+            "{{ invoice_number }} ({{ client_name }}). Stripe status: {{ status }}.\n\n"
+            "{{ reconciliation }}\n\n"
+            "Review refunds and disputes here:\n{{ review_link }}\n\n"
+            "{{ firm_name }}\n"
+        ),
+        "html_body": "",
+    },
+    "stripe-dispute": {
+        "subject": "Payment disputed ({{ status }}): {{ amount }} on invoice {{ invoice_number }}",
+        "text_body": (
+            "The client's bank disputes {{ amount }} paid on invoice {{ invoice_number }} "
+            "({{ client_name }}).\n\n"
+            "Reason: {{ reason }}\n"
+            "Stripe status: {{ status }}\n"
+            "Evidence due by: {{ evidence_due }}\n\n"
+            "Respond in the Stripe dashboard before the due date. When a dispute is lost, record the "
+            "proposed adjustment here:\n{{ review_link }}\n\n"
+            "{{ firm_name }}\n"
+        ),
+        "html_body": "",
+    },
     "subscription-setup": {
         "subject": "Set up your {{ interval }} retainer with {{ firm_name }}",
         "text_body": (

@@ -19,6 +19,22 @@ def send_receipt(payment_id: int, again: bool = False) -> str:
     return emails.deliver_receipt(payment_id, again=again)
 
 
+@task()
+def send_reconciliation_notice(kind: str, pk: int) -> str:
+    """Tell the firm's billing contact about a refund or dispute made in Stripe."""
+    from . import reconciliation
+
+    return reconciliation.send_notice(kind, pk)
+
+
+@task()
+def sync_from_stripe(site_id: int | None = None) -> list[dict]:
+    """Recover missed Stripe events for one site, or every site with Stripe configured; schedulable."""
+    from . import recovery
+
+    return [report.as_dict() for report in recovery.sync_sites(site_id)]
+
+
 @receiver(payment_recorded, dispatch_uid="caseflow_wagtail.enqueue_receipt")
 def enqueue_receipt(sender, payment, invoice, **kwargs) -> None:
     if payment.receipt_status == ReceiptStatus.PENDING:

@@ -28,6 +28,7 @@ from . import permissions
 from .filters import AdjustmentFilterSet, InvoiceFilterSet, PaymentFilterSet
 from .models import Adjustment, Client, EmailTemplate, InvoicePage, Payment
 from .views import admin as views
+from .views.reconciliation import ReconciliationViewSet, WebhookHealthViewSet
 from .views.subscriptions import SubscriptionViewSet
 
 # Page permissions that make the invoice listing useful to someone.
@@ -246,4 +247,7 @@ class BillingViewSetGroup(ViewSetGroup):
         AdjustmentViewSet,
         SubscriptionViewSet,
         EmailTemplateViewSet,
+        # Reconciliation with Stripe: refunds and disputes, and whether webhooks arrive.
+        ReconciliationViewSet,
+        WebhookHealthViewSet,
     )

@@ -91,3 +91,10 @@ def register_subscription_log_actions(actions):
         (subs.CARD_CHANGED, _("Card changed"), _("The card Stripe charges was replaced")),
     ):
         actions.register_action(action, label, message)
+
+
+@hooks.register("construct_homepage_panels")
+def add_webhook_health_panel(request, panels):
+    from .views.reconciliation import add_dashboard_panel
+
+    add_dashboard_panel(request, panels)

@@ -5,6 +5,7 @@ from .events import EventOutcome, StripeEvent
 from .gateway import PaymentGatewaySettings
 from .invoices import InvoiceIndexPage, InvoiceLine, InvoicePage, InvoiceStatus
 from .payments import Adjustment, AdjustmentKind, Payment, PaymentMethod, PaymentSource, ReceiptStatus
+from .reconciliation import DisputeStatus, StripeDispute, StripeRefund, SyncRun, WebhookRefusal
 from .settings import BillingSettings
 from .subscriptions import (
     CycleStatus,
@@ -22,6 +23,7 @@ __all__ = [
     "CheckoutStatus",
     "Client",
     "CycleStatus",
+    "DisputeStatus",
     "EmailTemplate",
     "EventOutcome",
     "InvoiceIndexPage",
@@ -33,9 +35,13 @@ __all__ = [
     "PaymentMethod",
     "PaymentSource",
     "ReceiptStatus",
+    "StripeDispute",
     "StripeEvent",
+    "StripeRefund",
     "Subscription",
     "SubscriptionCycle",
     "SubscriptionInterval",
     "SubscriptionStatus",
+    "SyncRun",
+    "WebhookRefusal",
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from wagtail.models import Site
 
-from ..models import PaymentGatewaySettings, StripeEvent
+from ..models import PaymentGatewaySettings, StripeEvent, WebhookRefusal
 from ..models.events import EventOutcome
 from ..stripe_api import WebhookSignatureInvalid, verify_webhook
 from .registry import EventContext, dispatch
@@ -52,12 +52,21 @@ def stripe_webhook(request: HttpRequest, site_pk: int) -> HttpResponse:
         )
     except WebhookSignatureInvalid as failure:
         logger.warning("Refused a webhook delivery for site %s: %s", site.pk, failure)
+        _count_refusal(site, str(failure))
         return _refuse(400, str(failure))
     except (ValueError, UnicodeDecodeError):
         return _refuse(400, "Malformed event body.")
     if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
         return _refuse(400, "Malformed event body.")
     return process_event(site, gateway, event)
+
+
+def _count_refusal(site: Site, reason: str) -> None:
+    """Counted for the webhook health screen; the body is never kept, it may be anyone's junk."""
+    try:
+        WebhookRefusal.note(site, reason)
+    except Exception:
+        logger.exception("Could not count a refused webhook delivery for site %s", site.pk)
 
 
 def process_event(site: Site, gateway: PaymentGatewaySettings, event: dict) -> HttpResponse:

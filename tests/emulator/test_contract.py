@@ -32,6 +32,7 @@ RESOURCE_CLASSES: dict[str, type] = {
     "charge": stripe.Charge,
     "balance_transaction": stripe.BalanceTransaction,
     "refund": stripe.Refund,
+    "dispute": stripe.Dispute,
     "setup_intent": stripe.SetupIntent,
     "subscription": stripe.Subscription,
     "subscription_item": stripe.SubscriptionItem,
@@ -218,6 +219,8 @@ def every_object(stripe_emulator, stripe_client) -> dict[str, dict[str, Any]]:
     objects["payment_method"] = get(f"/v1/payment_methods/{pi['payment_method']}")
     refund = client.v1.refunds.create(params={"payment_intent": pi["id"], "amount": 100})
     objects["refund"] = get(f"/v1/refunds/{refund.id}")
+    dispute = stripe_emulator.dispute(payment_intent=pi["id"], amount=500)
+    objects["dispute"] = get(f"/v1/disputes/{dispute['id']}")
 
     clock = client.v1.test_helpers.test_clocks.create(params={"frozen_time": 1_780_000_000})
     objects["test_helpers.test_clock"] = get(f"/v1/test_helpers/test_clocks/{clock.id}")

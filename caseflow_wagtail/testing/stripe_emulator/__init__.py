@@ -179,6 +179,38 @@ class EmulatorClient:
         }
         return self._call("POST", "/actions/refund", payload)
 
+    def dispute(
+        self,
+        payment_intent: str | None = None,
+        charge: str | None = None,
+        amount: int | None = None,
+        reason: str | None = None,
+    ) -> dict[str, Any]:
+        """Open a dispute on a charge (by it or its PaymentIntent): emits ``charge.dispute.created``."""
+        payload = {
+            k: v
+            for k, v in {
+                "payment_intent": payment_intent,
+                "charge": charge,
+                "amount": amount,
+                "reason": reason,
+            }.items()
+            if v is not None
+        }
+        return self._call("POST", "/actions/dispute", {"action": "open", **payload})
+
+    def update_dispute(self, dispute: str, status: str = "under_review") -> dict[str, Any]:
+        """Evidence submitted: emits ``charge.dispute.updated``."""
+        return self._call(
+            "POST", "/actions/dispute", {"action": "update", "dispute": dispute, "status": status}
+        )
+
+    def close_dispute(self, dispute: str, status: str) -> dict[str, Any]:
+        """The network decides, ``won`` or ``lost``: emits ``charge.dispute.closed``."""
+        return self._call(
+            "POST", "/actions/dispute", {"action": "close", "dispute": dispute, "status": status}
+        )
+
     def advance_clock(
         self, test_clock: str, frozen_time: int | None = None, seconds: int | None = None
     ) -> dict:

@@ -126,6 +126,39 @@ def _action(state: EmulatorState, name: str, payload: dict[str, Any]) -> Any:
         }
         with state.lock:
             return snapshot(api.refunds_create(acct, params))
+    if name == "dispute":
+        # As the card network would: open a dispute on a charge, then move it along or close it.
+        step = payload.get("action") or "open"
+        if step == "open":
+            target = payload.get("payment_intent") or payload.get("charge")
+            if not target:
+                raise invalid("Give payment_intent or charge.", param="payment_intent")
+            acct = state.owner(target)
+            if acct is None:
+                raise StripeApiError(404, f"No such object: '{target}'", code="resource_missing")
+            params = {k: str(v) for k, v in payload.items() if k in ("amount", "reason")}
+            with state.lock:
+                obj = acct.objects[target]
+                charge = (
+                    acct.objects.get(obj.get("latest_charge") or "")
+                    if obj["object"] == "payment_intent"
+                    else obj
+                )
+                if charge is None:
+                    raise invalid(f"{target} has no charge to dispute.", param="payment_intent")
+                return snapshot(api.dispute_open(acct, charge, params))
+        dispute_id = _need(payload, "dispute")
+        acct = state.owner(dispute_id)
+        if acct is None:
+            raise StripeApiError(404, f"No such dispute: '{dispute_id}'", code="resource_missing")
+        params = {"status": str(payload["status"])} if payload.get("status") else {}
+        with state.lock:
+            dp = acct.objects[dispute_id]
+            if step == "update":
+                return snapshot(api.dispute_update(acct, dp, params))
+            if step == "close":
+                return snapshot(api.dispute_close(acct, dp, params))
+        raise invalid("action is open, update or close.", param="action")
     if name == "advance_clock":
         clock_id = _need(payload, "test_clock")
         acct = state.owner(clock_id)

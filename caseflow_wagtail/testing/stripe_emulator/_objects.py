@@ -517,3 +517,74 @@ def test_clock(oid: str, created: int, frozen_time: int, name: str | None) -> di
         "status": "ready",
         "status_details": {},
     }
+
+
+def dispute(
+    oid: str, created: int, ch: dict[str, Any], amount: int, reason: str, due_by: int
+) -> dict[str, Any]:
+    brand = ch["payment_method_details"]["card"]["brand"]
+    return {
+        "amount": amount,
+        "balance_transactions": [],
+        "charge": ch["id"],
+        "created": created,
+        "currency": ch["currency"],
+        "evidence": {
+            key: None
+            for key in (
+                "access_activity_log",
+                "billing_address",
+                "cancellation_policy",
+                "cancellation_policy_disclosure",
+                "cancellation_rebuttal",
+                "customer_communication",
+                "customer_email_address",
+                "customer_name",
+                "customer_purchase_ip",
+                "customer_signature",
+                "duplicate_charge_documentation",
+                "duplicate_charge_explanation",
+                "duplicate_charge_id",
+                "product_description",
+                "receipt",
+                "refund_policy",
+                "refund_policy_disclosure",
+                "refund_refusal_explanation",
+                "service_date",
+                "service_documentation",
+                "shipping_address",
+                "shipping_carrier",
+                "shipping_date",
+                "shipping_documentation",
+                "shipping_tracking_number",
+                "uncategorized_file",
+                "uncategorized_text",
+            )
+        }
+        | {"enhanced_evidence": {}},
+        "evidence_details": {
+            "due_by": due_by,
+            "has_evidence": False,
+            "past_due": False,
+            "submission_count": 0,
+            "enhanced_eligibility": {},
+        },
+        "id": oid,
+        "is_charge_refundable": False,
+        "livemode": False,
+        "metadata": {},
+        "object": "dispute",
+        "payment_intent": ch["payment_intent"],
+        "payment_method_details": {
+            "card": {
+                "brand": brand,
+                "case_type": "chargeback",
+                "network_reason_code": "10.4",
+                "network": brand,
+            },
+            "type": "card",
+        },
+        "reason": reason,
+        "status": "needs_response",
+        "enhanced_eligibility_types": [],
+    }

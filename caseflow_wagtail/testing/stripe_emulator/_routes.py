@@ -59,6 +59,8 @@ ROUTES: list[tuple[str, str, str, str | None]] = [
     ("GET", "/v1/refunds", "refunds_list", "RefundListParams"),
     ("GET", "/v1/refunds/{id}", "refunds_retrieve", "RefundRetrieveParams"),
     ("POST", "/v1/refunds/{id}", "refunds_update", "RefundUpdateParams"),
+    ("GET", "/v1/disputes", "disputes_list", "DisputeListParams"),
+    ("GET", "/v1/disputes/{id}", "disputes_retrieve", "DisputeRetrieveParams"),
     ("GET", "/v1/setup_intents", "setup_intents_list", "SetupIntentListParams"),
     ("GET", "/v1/setup_intents/{id}", "setup_intents_retrieve", "SetupIntentRetrieveParams"),
     ("POST", "/v1/checkout/sessions", "checkout_sessions_create", "checkout.SessionCreateParams"),

@@ -1,0 +1,394 @@
+"""Keeping the books in step with what happened in Stripe after a payment: refunds and disputes.
+
+Stripe's side is noted as it arrives (``StripeRefund``, ``StripeDispute``); the ledger's side is one
+Adjustment per Stripe refund or lost dispute, recorded through ``caseflow_wagtail.ledger`` with the Stripe id
+as its external id, so however often an event or a click repeats, the money moves once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from anymail.message import AnymailMessage
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.admin.utils import get_admin_base_url
+from wagtail.models import Site
+
+from . import conf, ledger, money
+from .email_defaults import DEFAULTS
+from .exceptions import LedgerError
+from .models import (
+    Adjustment,
+    AdjustmentKind,
+    CheckoutSession,
+    EmailTemplate,
+    EventOutcome,
+    Payment,
+    StripeDispute,
+    StripeEvent,
+    StripeRefund,
+    SyncRun,
+    WebhookRefusal,
+)
+from .models.reconciliation import DisputeStatus
+from .models.settings import BillingSettings
+
+logger = logging.getLogger(__name__)
+
+REFUND_NOTICE = "stripe-refund"
+DISPUTE_NOTICE = "stripe-dispute"
+
+
+def _id(value: Any) -> str:
+    if isinstance(value, dict):
+        return value.get("id") or ""
+    return value or ""
+
+
+def _when(timestamp: Any) -> datetime.datetime | None:
+    return datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC) if isinstance(timestamp, int) else None
+
+
+def payment_for(obj: dict[str, Any]) -> Payment | None:
+    """The payment the plugin recorded for the charge or PaymentIntent a refund or dispute names."""
+    charge, intent = _id(obj.get("charge")), _id(obj.get("payment_intent"))
+    query = Q()
+    if charge:
+        query |= Q(stripe_charge_id=charge)
+    if intent:
+        query |= Q(stripe_payment_intent_id=intent)
+    if not query:
+        return None
+    return Payment.objects.filter(query).select_related("invoice").order_by("pk").first()
+
+
+def _notify_after_commit(kind: str, pk: int) -> None:
+    from .tasks import send_reconciliation_notice
+
+    transaction.on_commit(partial(send_reconciliation_notice.enqueue, kind, pk))
+
+
+# -- refunds ---------------------------------------------------------------------------------------------
+
+
+def record_automatically() -> bool:
+    return bool(conf.get("RECORD_STRIPE_REFUNDS_AUTOMATICALLY"))
+
+
+def note_refund(refund: dict[str, Any]) -> bool:
+    """Keep Stripe's refund of a recorded payment; True when something changed."""
+    if refund.get("object") != "refund" or not refund.get("id"):
+        return False
+    payment = payment_for(refund)
+    if payment is None:
+        return False  # a refund of money the plugin never recorded: not this ledger's business
+    currency = (refund.get("currency") or payment.currency).upper()
+    status = refund.get("status") or ""
+    with transaction.atomic():
+        row = StripeRefund.objects.select_for_update().filter(stripe_id=refund["id"]).first()
+        if row is not None:
+            if row.status == status:
+                return False
+            row.status = status
+            row.save(update_fields=["status"])
+            return True
+        row = StripeRefund.objects.create(
+            stripe_id=refund["id"],
+            payment=payment,
+            invoice_id=payment.invoice_id,
+            amount=money.from_minor_units(refund["amount"], currency),
+            currency=currency,
+            status=status,
+            reason=refund.get("reason") or "",
+            refunded_at=_when(refund.get("created")) or timezone.now(),
+        )
+        if row.needs_reconciling:
+            if record_automatically():
+                try:
+                    with transaction.atomic():
+                        reconcile_refund(row, AdjustmentKind.REFUND)
+                except LedgerError as error:
+                    # E.g. staff already recorded this money by hand: leave the refund for them to decide,
+                    # rather than fail the event and have Stripe redeliver it for days.
+                    logger.warning("Stripe refund %s left for staff: %s", row.stripe_id, error)
+                    row.refresh_from_db()
+            _notify_after_commit(REFUND_NOTICE, row.pk)
+        return True
+
+
+def note_charge_refunded(charge: dict[str, Any]) -> bool:
+    """``charge.refunded`` carries the charge; its refunds come with it when Stripe includes them."""
+    refunds = (charge.get("refunds") or {}).get("data") or []
+    changed = False
+    for refund in refunds:
+        if isinstance(refund, dict):
+            changed = note_refund(refund) or changed
+    return changed
+
+
+def reconcile_refund(refund: StripeRefund | int, kind: str, user=None) -> ledger.Recorded[Adjustment]:
+    """Record the adjustment matching a Stripe refund: the money went back to the client, and with a
+    credit, what it reopens is forgiven. Recording twice returns the first adjustment."""
+    if kind not in AdjustmentKind.values:
+        raise ValueError(kind)
+    pk = refund if isinstance(refund, int) else refund.pk
+    with transaction.atomic():
+        row = StripeRefund.objects.select_for_update().select_related("payment", "invoice").get(pk=pk)
+        if row.adjustment_id is not None:
+            return ledger.Recorded(row.adjustment, created=False)
+        recorded = ledger.record_adjustment(
+            row.invoice_id,
+            kind=AdjustmentKind.REFUND,
+            amount=row.amount,
+            currency=row.currency,
+            reason=_("Refunded in Stripe (%(refund)s)") % {"refund": row.stripe_id},
+            payment=row.payment,
+            stripe_refund_id=row.stripe_id,
+            user=user,
+        )
+        if recorded.created and kind == AdjustmentKind.CREDIT:
+            # The books must show the money going back (the refund) and that the client does not owe it
+            # again (the credit); the balance ends where it was before the refund.
+            ledger.record_adjustment(
+                row.invoice_id,
+                kind=AdjustmentKind.CREDIT,
+                amount=row.amount,
+                currency=row.currency,
+                reason=_("Stripe refund %(refund)s forgiven") % {"refund": row.stripe_id},
+                user=user,
+            )
+        row.adjustment = recorded.entry
+        row.reconciled_at = timezone.now()
+        row.reconciled_by = user if getattr(user, "is_authenticated", False) else None
+        row.save(update_fields=["adjustment", "reconciled_at", "reconciled_by"])
+        return recorded
+
+
+def unreconciled_refunds():
+    return (
+        StripeRefund.objects.filter(adjustment__isnull=True, status__in=StripeRefund.MONEY_RETURNED)
+        .select_related("invoice", "invoice__client", "payment")
+        .order_by("-refunded_at")
+    )
+
+
+# -- disputes --------------------------------------------------------------------------------------------
+
+
+def note_dispute(dispute: dict[str, Any]) -> bool:
+    """Flag the payment and its invoice while a client's bank disputes the charge."""
+    if dispute.get("object") != "dispute" or not dispute.get("id"):
+        return False
+    payment = payment_for(dispute)
+    if payment is None:
+        return False
+    currency = (dispute.get("currency") or payment.currency).upper()
+    status = dispute.get("status") or ""
+    due = _when((dispute.get("evidence_details") or {}).get("due_by"))
+    with transaction.atomic():
+        row = StripeDispute.objects.select_for_update().filter(stripe_id=dispute["id"]).first()
+        fields = {
+            "amount": money.from_minor_units(dispute["amount"], currency),
+            "currency": currency,
+            "reason": dispute.get("reason") or "",
+            "status": status,
+            "evidence_due_by": due,
+        }
+        closed = status in (DisputeStatus.WON, DisputeStatus.LOST)
+        if row is None:
+            row = StripeDispute.objects.create(
+                stripe_id=dispute["id"],
+                payment=payment,
+                invoice_id=payment.invoice_id,
+                opened_at=_when(dispute.get("created")) or timezone.now(),
+                closed_at=timezone.now() if closed else None,
+                **fields,
+            )
+            _notify_after_commit(DISPUTE_NOTICE, row.pk)
+            return True
+        was = row.status
+        if all(getattr(row, name) == value for name, value in fields.items()):
+            return False
+        for name, value in fields.items():
+            setattr(row, name, value)
+        if closed and row.closed_at is None:
+            row.closed_at = timezone.now()
+        row.save()
+        if status == DisputeStatus.LOST and was != DisputeStatus.LOST:
+            _notify_after_commit(DISPUTE_NOTICE, row.pk)
+        return True
+
+
+def record_dispute_loss(dispute: StripeDispute | int, user=None) -> ledger.Recorded[Adjustment]:
+    """The bank kept the client's money: record it as a refund of the payment, once."""
+    pk = dispute if isinstance(dispute, int) else dispute.pk
+    with transaction.atomic():
+        row = StripeDispute.objects.select_for_update().select_related("payment").get(pk=pk)
+        if row.adjustment_id is not None:
+            return ledger.Recorded(row.adjustment, created=False)
+        if not row.is_lost:
+            raise LedgerError(_("Only a lost dispute is recorded as an adjustment."))
+        # The dispute id is the external id: the same once-only guarantee as a Stripe refund's.
+        recorded = ledger.record_adjustment(
+            row.invoice_id,
+            kind=AdjustmentKind.REFUND,
+            amount=row.amount,
+            currency=row.currency,
+            reason=_("Dispute lost in Stripe (%(dispute)s)") % {"dispute": row.stripe_id},
+            payment=row.payment,
+            stripe_refund_id=row.stripe_id,
+            user=user,
+        )
+        row.adjustment = recorded.entry
+        row.save(update_fields=["adjustment"])
+        return recorded
+
+
+def open_disputes():
+    return StripeDispute.objects.filter(status__in=DisputeStatus.OPEN).select_related(
+        "invoice", "invoice__client", "payment"
+    )
+
+
+def lost_disputes_awaiting_adjustment():
+    return StripeDispute.objects.filter(status=DisputeStatus.LOST, adjustment__isnull=True).select_related(
+        "invoice", "invoice__client", "payment"
+    )
+
+
+# -- notices to the firm ---------------------------------------------------------------------------------
+
+
+def _template(slug: str) -> EmailTemplate:
+    template, _created = EmailTemplate.objects.get_or_create(slug=slug, defaults=DEFAULTS[slug])
+    return template
+
+
+def _admin_url(name: str) -> str:
+    return get_admin_base_url() + reverse(name)
+
+
+def notice_values(kind: str, row: StripeRefund | StripeDispute) -> dict[str, str]:
+    invoice = row.invoice.specific
+    site = invoice.get_site()
+    values = {
+        "invoice_number": invoice.invoice_number,
+        "client_name": invoice.client.name,
+        "amount": row.display_amount,
+        "firm_name": BillingSettings.for_site(site).get_firm_name() if site else "",
+        "review_link": _admin_url("caseflow_reconciliation:index"),
+        "status": row.status_label,
+    }
+    if kind == REFUND_NOTICE:
+        values["date"] = row.refunded_at.date().isoformat()
+        values["reconciliation"] = (
+            _("Recorded automatically as a refund: the balance is due again.")
+            if row.adjustment_id
+            else _("Not yet reconciled: record it as a refund or a credit in Billing → Reconciliation.")
+        )
+    else:
+        values["reason"] = row.reason_label
+        values["evidence_due"] = row.evidence_due_by.date().isoformat() if row.evidence_due_by else "—"
+        values["date"] = row.opened_at.date().isoformat()
+    return values
+
+
+def send_notice(kind: str, pk: int) -> str:
+    """Email the firm's billing contact about a Stripe refund or dispute."""
+    model = StripeRefund if kind == REFUND_NOTICE else StripeDispute
+    row = model.objects.select_related("invoice").filter(pk=pk).first()
+    if row is None:
+        return "gone"
+    site = row.invoice.specific.get_site()
+    recipient = BillingSettings.for_site(site).billing_email if site else ""
+    if not recipient:
+        logger.warning("No billing email set: the %s notice for %s was not sent", kind, row.stripe_id)
+        return "no recipient"
+    subject, text, html = _template(kind).render(notice_values(kind, row))
+    message = AnymailMessage(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        tags=[kind],
+        metadata={"invoice_id": str(row.invoice_id), "stripe_id": row.stripe_id},
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()
+    return "sent"
+
+
+# -- webhook health --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LateSession:
+    session: CheckoutSession
+    minutes: int
+
+
+def late_sessions(site: Site) -> list[LateSession]:
+    """Clients who reached the success page a while ago, with no payment recorded from Stripe since."""
+    from .models import InvoicePage
+
+    late_after = datetime.timedelta(minutes=int(conf.get("WEBHOOK_LATE_AFTER_MINUTES")))
+    now = timezone.now()
+    invoices = InvoicePage.objects.descendant_of(site.root_page, inclusive=True).values("pk")
+    sessions = CheckoutSession.objects.filter(
+        invoice__in=invoices,
+        success_page_seen_at__isnull=False,
+        success_page_seen_at__lt=now - late_after,
+        created_at__gt=now - datetime.timedelta(days=3),
+    ).select_related("invoice")
+    heard = set(
+        StripeEvent.objects.filter(
+            object_id__in=[session.stripe_id for session in sessions], outcome=EventOutcome.PROCESSED
+        ).values_list("object_id", flat=True)
+    )
+    # The success page records the payment itself, so a payment is no sign that webhooks work: only an
+    # event about the session is.
+    return [
+        LateSession(session, int((now - session.success_page_seen_at).total_seconds() // 60))
+        for session in sessions
+        if session.stripe_id not in heard
+    ]
+
+
+def webhook_health(site: Site, *, endpoint_status: str | None = None) -> dict[str, Any]:
+    """What the health screen and the dashboard panel show for one site."""
+    now = timezone.now()
+    since = now - datetime.timedelta(hours=24)
+    events = StripeEvent.objects.filter(site=site)
+    last = events.order_by("-received_at").first()
+    refusals = WebhookRefusal.objects.filter(site=site, last_at__gte=since)
+    failed = events.filter(outcome=EventOutcome.FAILED).order_by("-received_at")
+    return {
+        "endpoint_status": endpoint_status,
+        "last_event": last,
+        "events_24h": events.filter(received_at__gte=since).count(),
+        "signature_failures_24h": sum(row.count for row in refusals),
+        "last_signature_failure": WebhookRefusal.objects.filter(site=site).order_by("-last_at").first(),
+        "failed_events": list(failed[:50]),
+        "failed_count": failed.count(),
+        "late_sessions": late_sessions(site),
+        "last_sync": SyncRun.objects.filter(site=site).first(),
+    }
+
+
+def needs_attention(health: dict[str, Any]) -> bool:
+    return bool(
+        health["failed_count"]
+        or health["signature_failures_24h"]
+        or health["late_sessions"]
+        or health["endpoint_status"] in ("disabled", "missing")
+    )

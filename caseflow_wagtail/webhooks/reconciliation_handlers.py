@@ -1,0 +1,22 @@
+"""Refunds and disputes made in Stripe, noted against the payments the plugin recorded. Registered on import."""
+
+from __future__ import annotations
+
+from .. import reconciliation
+from .registry import EventContext, handles
+
+
+@handles("refund.created", "refund.updated")
+def refund_changed(context: EventContext) -> bool:
+    return reconciliation.note_refund(context.object)
+
+
+@handles("charge.refunded")
+def charge_refunded(context: EventContext) -> bool:
+    # The twin of refund.created: whichever arrives first notes the refund, the other finds it there.
+    return reconciliation.note_charge_refunded(context.object)
+
+
+@handles("charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed")
+def dispute_changed(context: EventContext) -> bool:
+    return reconciliation.note_dispute(context.object)
