@@ -27,11 +27,8 @@ def get_template(slug: str) -> EmailTemplate:
     return template
 
 
-def receipt_values(payment: Payment) -> dict[str, str]:
-    invoice = payment.invoice.specific
+def receipt_values(payment: Payment, invoice, billing: BillingSettings | None) -> dict[str, str]:
     client = invoice.client
-    site = invoice.get_site()
-    firm = BillingSettings.for_site(site).get_firm_name() if site else ""
     return {
         "invoice_number": invoice.invoice_number,
         "amount": money.format_money(payment.amount, payment.currency),
@@ -39,7 +36,7 @@ def receipt_values(payment: Payment) -> dict[str, str]:
         "status": str(invoice.status.label),
         "client_name": client.name,
         "contact_name": client.contact_name or client.name,
-        "firm_name": firm,
+        "firm_name": billing.get_firm_name() if billing else "",
         "invoice_link": invoice.get_full_url() or "",
         "payment_date": payment.received_on.isoformat(),
         "payment_method": str(payment.get_method_display()),
@@ -47,16 +44,16 @@ def receipt_values(payment: Payment) -> dict[str, str]:
 
 
 def build_receipt(payment: Payment) -> AnymailMessage:
-    subject, text, html = get_template("payment-recorded").render(receipt_values(payment))
     invoice = payment.invoice.specific
     site = invoice.get_site()
-    reply_to = BillingSettings.for_site(site).billing_email if site else ""
+    billing = BillingSettings.for_site(site) if site else None
+    subject, text, html = get_template("payment-recorded").render(receipt_values(payment, invoice, billing))
     message = AnymailMessage(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[invoice.client.contact_email],
-        reply_to=[reply_to] if reply_to else None,
+        reply_to=[billing.billing_email] if billing and billing.billing_email else None,
         tags=[RECEIPT_TAG],
         metadata={"payment_id": str(payment.pk), "invoice_id": str(invoice.pk)},
     )
