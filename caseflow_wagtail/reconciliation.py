@@ -265,6 +265,32 @@ def lost_disputes_awaiting_adjustment():
     )
 
 
+# -- events that came before their payment ---------------------------------------------------------------
+
+REFUND_EVENTS = ("refund.created", "refund.updated")
+DISPUTE_EVENTS = ("charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed")
+
+
+def catch_up(payment: Payment) -> int:
+    """Note the refunds and disputes whose events arrived before this payment was recorded.
+
+    Deliveries are unordered and a sync replays them oldest first, so a refund's event can be processed
+    while the payment it returns is still unknown; it is stored, and picked up here once the payment is.
+    """
+    if not payment.stripe_payment_intent_id:
+        return 0
+    events = StripeEvent.objects.filter(
+        type__in=REFUND_EVENTS + DISPUTE_EVENTS,
+        payload__data__object__payment_intent=payment.stripe_payment_intent_id,
+    ).order_by("created", "pk")
+    changed = 0
+    for event in events:
+        obj = (event.payload.get("data") or {}).get("object") or {}
+        noted = note_refund(obj) if event.type in REFUND_EVENTS else note_dispute(obj)
+        changed += int(noted)
+    return changed
+
+
 # -- notices to the firm ---------------------------------------------------------------------------------
 
 

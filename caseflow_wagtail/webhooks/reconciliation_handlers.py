@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.dispatch import receiver
+
 from .. import reconciliation
+from ..signals import payment_recorded
 from .registry import EventContext, handles
 
 
@@ -20,3 +23,9 @@ def charge_refunded(context: EventContext) -> bool:
 @handles("charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed")
 def dispute_changed(context: EventContext) -> bool:
     return reconciliation.note_dispute(context.object)
+
+
+@receiver(payment_recorded, dispatch_uid="caseflow_wagtail.reconciliation_catch_up")
+def payment_recorded_late(sender, payment, invoice, **kwargs) -> None:
+    # A refund or dispute event processed before its payment existed noted nothing; now it can.
+    reconciliation.catch_up(payment)

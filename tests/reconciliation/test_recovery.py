@@ -106,3 +106,26 @@ def test_the_task_syncs_every_configured_site(firm, make_invoice, client_browser
     [report] = result.return_value
     assert report["payments_recorded"] == 1 and report["errors"] == []
     assert Payment.objects.get().amount == Decimal("80.00")
+
+
+def test_a_refund_whose_event_came_before_its_payment_is_noted_when_the_payment_is(
+    firm, make_invoice, client_browser, emulator
+):
+    invoice = make_invoice(lines=[("Work", "1", "100.00", None)])
+    # Only the payment's events are lost; the refund's arrives, about a payment the site does not know yet.
+    emulator.webhook_fault(
+        "drop", count=1000, types=["checkout.session.completed", "payment_intent.succeeded"]
+    )
+    session_id = pay(client_browser, emulator, invoice, success_page=False)
+    intent = emulator.stripe_client().v1.checkout.sessions.retrieve(session_id).payment_intent
+    refund = emulator.refund(payment_intent=intent, amount=3000)
+    emulator.wait_for_deliveries()
+    emulator.clear_faults()
+    assert Payment.objects.count() == 0 and StripeRefund.objects.count() == 0
+
+    sync_command()
+
+    payment = Payment.objects.get()
+    noted = StripeRefund.objects.get()
+    assert (noted.stripe_id, noted.payment, noted.amount) == (refund["id"], payment, Decimal("30.00"))
+    assert noted.needs_reconciling
