@@ -374,7 +374,11 @@ def apply_stripe_state(
     subscription.current_period_end = _period_end(obj) or subscription.current_period_end
     subscription.cancel_at_period_end = bool(obj.get("cancel_at_period_end"))
     if subscription.status in FINAL_STATUSES:
-        subscription.canceled_at = _timestamp(obj.get("ended_at") or obj.get("canceled_at")) or timezone.now()
+        subscription.canceled_at = (
+            _timestamp(obj.get("ended_at") or obj.get("canceled_at"))
+            or subscription.canceled_at
+            or timezone.now()
+        )
     else:
         subscription.canceled_at = (
             _timestamp(obj.get("canceled_at")) if subscription.cancel_at_period_end else None

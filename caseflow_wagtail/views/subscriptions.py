@@ -155,7 +155,7 @@ class SubscriptionCreateView(ForbiddenMixin, WagtailAdminTemplateMixin, FormView
     template_name = "caseflow_wagtail/admin/subscriptions/form.html"
     form_class = SubscriptionForm
     page_title = _("Add subscription")
-    header_icon = "repeat"
+    header_icon = "calendar-check"
 
     def check_permissions(self, request: HttpRequest) -> None:
         if not request.user.has_perm(ADD):
@@ -237,7 +237,7 @@ class SubscriptionMixin(ForbiddenMixin):
 class SubscriptionDetailView(SubscriptionMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "caseflow_wagtail/admin/subscriptions/detail.html"
     page_title = _("Subscription")
-    header_icon = "repeat"
+    header_icon = "calendar-check"
 
     def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
         return [
@@ -288,7 +288,7 @@ class CancelForm(forms.Form):
 
 class SubscriptionActionView(SubscriptionMixin, WagtailAdminTemplateMixin, FormView):
     template_name = "caseflow_wagtail/admin/subscriptions/confirm.html"
-    header_icon = "repeat"
+    header_icon = "calendar-check"
     permission = CHANGE
     form_class: type[forms.Form] = forms.Form
     confirm_label = _("Confirm")
@@ -384,7 +384,7 @@ class SubscriptionViewSet(ModelViewSet):
     model = Subscription
     name = "caseflow_subscriptions"
     url_prefix = "billing/subscriptions"
-    icon = "repeat"
+    icon = "calendar-check"
     menu_label = _("Subscriptions")
     menu_name = "caseflow-subscriptions"
     index_view_class = SubscriptionIndexView
