@@ -121,3 +121,24 @@ def test_the_client_pages_answer_404_to_unknown_tokens_and_send_a_set_up_client_
     )
     assert setup.status_code == 302
     assert setup.headers["Location"] == f"/billing/subscription/{subscription.public_token}/"
+
+
+def test_the_setup_link_can_be_emailed_again_until_the_client_has_set_up(firm, staff, clocked_client):
+    from django.core import mail
+    from wagtail.models import ModelLogEntry
+
+    from caseflow_wagtail.subscriptions import SETUP_SENT
+
+    subscription = create_via_admin(staff, clocked_client.client)
+    detail = staff.get(reverse("caseflow_subscriptions:inspect", args=[subscription.pk])).content.decode()
+    resend = reverse("caseflow_subscriptions:send_setup", args=[subscription.pk])
+    assert resend in detail
+
+    assert staff.post(resend).status_code == 302
+
+    setups = [m for m in mail.outbox if m.tags == ["subscription-setup"]]
+    assert len(setups) == 2
+    assert ModelLogEntry.objects.for_instance(subscription).filter(action=SETUP_SENT).count() == 2
+    Subscription.objects.filter(pk=subscription.pk).update(status="active")
+    staff.post(resend)
+    assert len([m for m in mail.outbox if m.tags == ["subscription-setup"]]) == 2
