@@ -82,7 +82,6 @@ class ReconciliationIndexView(ForbiddenMixin, StripeModeMixin, WagtailAdminTempl
             ),
             automatic=reconciliation.record_automatically(),
             here=self.request.get_full_path(),
-            edit_urls={},
         )
         return context
 

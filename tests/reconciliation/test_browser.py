@@ -1,0 +1,50 @@
+"""The one click, in Chromium: from the invoice editor's Payments tab."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from caseflow_wagtail.models import Adjustment, AdjustmentKind, StripeRefund
+
+from .conftest import paid_payment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_staff_reconcile_a_stripe_refund_from_the_invoice_editor(
+    page, live_server, firm, make_invoice, client_browser, emulator, django_user_model
+):
+    invoice = make_invoice(lines=[("Conveyancing", "1", "180.00", None)])
+    payment = paid_payment(client_browser, emulator, invoice)
+    refund = emulator.refund(payment_intent=payment.stripe_payment_intent_id, amount=8000)
+    emulator.wait_for_deliveries()
+    django_user_model.objects.create_superuser("partner", "partner@firm.test", "correct horse")
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("input[name=username]", "partner")
+    page.fill("input[name=password]", "correct horse")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+    page.goto(f"{live_server.url}/admin/pages/{invoice.pk}/edit/")
+    page.get_by_role("tab", name="Payments").click()
+    notice = page.locator(".caseflow-unreconciled")
+    assert "Refunded in Stripe, not yet reconciled" in notice.inner_text()
+    assert "$80.00" in notice.inner_text()
+
+    with page.expect_navigation(url=re.compile(rf"/admin/pages/{invoice.pk}/edit/")):
+        notice.get_by_role("button", name="Refund (client owes it again)").click()
+
+    assert "recorded as a refund" in page.locator(".messages").inner_text()
+    adjustment = Adjustment.objects.get()
+    assert (adjustment.kind, adjustment.amount, adjustment.stripe_refund_id) == (
+        AdjustmentKind.REFUND,
+        Decimal("80.00"),
+        refund["id"],
+    )
+    assert StripeRefund.objects.get().adjustment == adjustment
+    invoice.refresh_from_db()
+    assert invoice.balance == Decimal("80.00")
+    assert page.locator(".caseflow-unreconciled").count() == 0
