@@ -12,6 +12,7 @@ from wagtail.models import Locale, Page, Site
 
 from caseflow_wagtail.models import Client, InvoiceIndexPage, InvoiceLine, InvoicePage
 from caseflow_wagtail.testing import StripeEmulator
+from caseflow_wagtail.testing.browser import CHROMIUM, chromium_browser
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +93,6 @@ def make_invoice(invoice_index, billing_client) -> InvoiceFactory:
     return make
 
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
@@ -103,24 +103,11 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: scripts/test installs it with apt-get install chromium")
         pytest.skip(f"{CHROMIUM} is not installed (scripts/test installs it when run as root)")
-    from playwright.sync_api import sync_playwright
-
     # Playwright's sync API keeps an event loop on this thread; the ORM calls made by tests between
     # browser steps are ordinary blocking calls.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
