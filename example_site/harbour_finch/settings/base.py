@@ -76,6 +76,10 @@ WSGI_APPLICATION = "harbour_finch.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60)
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A webhook and the client's return from Stripe can write at the same moment: IMMEDIATE makes SQLite
+    # queue writers (up to the timeout) instead of failing one with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Wagtail's search index uses PostgreSQL's full-text fields there, which Django 6.1's checks require
     # django.contrib.postgres for.
