@@ -311,16 +311,13 @@ class SubscriptionActionView(SubscriptionMixin, WagtailAdminTemplateMixin, FormV
 
     def form_valid(self, form: forms.Form) -> HttpResponse:
         try:
+            # Each action view defines act(form): the change it asks Stripe for, returning the message.
             message = self.act(form)
         except (StripeFailure, subscriptions.SubscriptionError) as failure:
             messages.error(self.request, str(failure))
         else:
             messages.success(self.request, message)
         return redirect(detail_url(self.subscription))
-
-    def act(self, form: forms.Form) -> str:
-        raise NotImplementedError
-
 
 class CancelSubscriptionView(SubscriptionActionView):
     page_title = _("Cancel subscription")
