@@ -86,6 +86,15 @@ NO_DELIVERY_BACKENDS = (
 )
 
 
+def receipt_mail_backend() -> tuple[str, str]:
+    """The setting that chooses how receipts are sent, and its backend: Django 6.1's MAILERS when a site
+    uses it, else EMAIL_BACKEND."""
+    mailers = getattr(settings, "MAILERS", None)
+    if mailers:
+        return 'MAILERS["default"]', (mailers.get("default") or {}).get("BACKEND", "")
+    return "EMAIL_BACKEND", getattr(settings, "EMAIL_BACKEND", "")
+
+
 def _gateway_rows():
     """Configured Payment Gateways rows; none when the tables do not exist yet (before migrate)."""
     from django.db import DatabaseError
@@ -135,11 +144,11 @@ def check_payment_gateways(app_configs=None, **kwargs):
             )
         )
     enabled = [row for row in rows if row.online_payments_enabled]
-    backend = getattr(settings, "EMAIL_BACKEND", "")
+    setting, backend = receipt_mail_backend()
     if enabled and backend in NO_DELIVERY_BACKENDS:
         problems.append(
             Warning(
-                f"Online payments are enabled but EMAIL_BACKEND ({backend}) delivers no receipts.",
+                f"Online payments are enabled but {setting} ({backend}) delivers no receipts.",
                 hint="Configure an anymail backend (e.g. anymail.backends.postmark.EmailBackend).",
                 id="caseflow_wagtail.W012",
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import django
 import pytest
 from cryptography.fernet import Fernet
 from django.apps import apps
@@ -235,3 +236,14 @@ def test_every_check_id_is_tested_here():
 
     assert declared, "no check ids found"
     assert {f"caseflow_wagtail.{name.upper()}" for name in tested} >= declared
+
+
+@pytest.mark.skipif(django.VERSION < (6, 1), reason="MAILERS exists from Django 6.1")
+def test_receipt_backend_check_reads_mailers_on_django_61(settings):
+    del settings.EMAIL_BACKEND
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+    assert checks.receipt_mail_backend() == (
+        'MAILERS["default"]',
+        "django.core.mail.backends.console.EmailBackend",
+    )
