@@ -641,7 +641,7 @@ class AdjustmentIndexView(LedgerIndexView):
 class InvoiceActionView(ForbiddenMixin, WagtailAdminTemplateMixin, FormView):
     """Confirm, then act on one invoice. Only someone who may edit and publish the page may act."""
 
-    template_name = "caseflow_wagtail/admin/confirm_invoice_action.html"
+    template_name = "caseflow_wagtail/admin/confirm_action.html"
     header_icon = "doc-full"
     form_class: type[forms.Form] = forms.Form
     confirm_label = _("Confirm")

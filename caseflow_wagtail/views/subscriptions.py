@@ -287,7 +287,7 @@ class CancelForm(forms.Form):
 
 
 class SubscriptionActionView(SubscriptionMixin, WagtailAdminTemplateMixin, FormView):
-    template_name = "caseflow_wagtail/admin/subscriptions/confirm.html"
+    template_name = "caseflow_wagtail/admin/confirm_action.html"
     header_icon = "calendar-check"
     permission = CHANGE
     form_class: type[forms.Form] = forms.Form
@@ -303,6 +303,8 @@ class SubscriptionActionView(SubscriptionMixin, WagtailAdminTemplateMixin, FormV
             confirm_label=self.confirm_label,
             danger=self.danger,
             explanation=self.explanation(),
+            # "Cancel" would read as an answer on the page that cancels a subscription.
+            back_label=gettext("Back"),
         )
         return context
 
@@ -318,6 +320,7 @@ class SubscriptionActionView(SubscriptionMixin, WagtailAdminTemplateMixin, FormV
         else:
             messages.success(self.request, message)
         return redirect(detail_url(self.subscription))
+
 
 class CancelSubscriptionView(SubscriptionActionView):
     page_title = _("Cancel subscription")

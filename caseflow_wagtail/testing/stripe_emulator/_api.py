@@ -18,7 +18,16 @@ from ._cards import (
     card_error,
     read_card,
 )
-from ._core import API_VERSION, Account, current_request, new_id, real_now, snapshot
+from ._core import (
+    API_VERSION,
+    THREE_DECIMAL,
+    ZERO_DECIMAL,
+    Account,
+    current_request,
+    new_id,
+    real_now,
+    snapshot,
+)
 from ._errors import (
     AUTHENTICATION_FAILURE,
     DECLINE_MESSAGES,
@@ -42,27 +51,6 @@ from ._values import (
 if TYPE_CHECKING:
     from ._server import EmulatorState
 
-ZERO_DECIMAL = frozenset(
-    [
-        "bif",
-        "clp",
-        "djf",
-        "gnf",
-        "jpy",
-        "kmf",
-        "krw",
-        "mga",
-        "pyg",
-        "rwf",
-        "ugx",
-        "vnd",
-        "vuv",
-        "xaf",
-        "xof",
-        "xpf",
-    ]
-)
-THREE_DECIMAL = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
 CHECKOUT_DEFAULT_TTL = 24 * 3600
 RETRY_DAYS = (3, 5, 7)
 

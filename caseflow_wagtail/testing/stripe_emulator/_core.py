@@ -45,6 +45,30 @@ def new_id(prefix: str, length: int = 24) -> str:
     return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
+# Stripe's currency classes: amounts are integers in the smallest unit, which these have none or three of.
+ZERO_DECIMAL = frozenset(
+    [
+        "bif",
+        "clp",
+        "djf",
+        "gnf",
+        "jpy",
+        "kmf",
+        "krw",
+        "mga",
+        "pyg",
+        "rwf",
+        "ugx",
+        "vnd",
+        "vuv",
+        "xaf",
+        "xof",
+        "xpf",
+    ]
+)
+THREE_DECIMAL = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
+
+
 def new_key_pair() -> tuple[str, str]:
     secret = "sk_test_emu_" + "".join(secrets.choice(_ALPHABET) for _ in range(24))
     return secret, publishable_key_for(secret)

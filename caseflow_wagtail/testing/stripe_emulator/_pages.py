@@ -5,27 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-ZERO_DECIMAL = frozenset(
-    [
-        "bif",
-        "clp",
-        "djf",
-        "gnf",
-        "jpy",
-        "kmf",
-        "krw",
-        "mga",
-        "pyg",
-        "rwf",
-        "ugx",
-        "vnd",
-        "vuv",
-        "xaf",
-        "xof",
-        "xpf",
-    ]
-)
-THREE_DECIMAL = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
+from ._core import THREE_DECIMAL, ZERO_DECIMAL
+
 SYMBOLS = {
     "usd": "$",
     "eur": "€",
