@@ -32,8 +32,12 @@ class WebhookReceiver:
     Pass ``secret`` to answer 400 to deliveries whose signature does not verify, as a real site would.
     """
 
-    def __init__(self, respond: Callable[[ReceivedRequest], int] | None = None) -> None:
+    def __init__(
+        self, respond: Callable[[ReceivedRequest], int] | None = None, redirect_to: str | None = None
+    ) -> None:
         self.received: list[ReceivedRequest] = []
+        # Sent as ``Location`` with a 3xx answer, as a site that moved its webhook URL would.
+        self.redirect_to = redirect_to
         self.respond = respond or (lambda _request: 200)
         self._cond = threading.Condition()
         receiver = self
@@ -57,6 +61,8 @@ class WebhookReceiver:
                     receiver.received.append(request)
                     receiver._cond.notify_all()
                 self.send_response(status)
+                if receiver.redirect_to and 300 <= status < 400:
+                    self.send_header("Location", receiver.redirect_to)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")

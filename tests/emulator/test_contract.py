@@ -1,7 +1,10 @@
-"""The emulator's objects have the keys and value types of Stripe's own example objects (fixtures3.json).
+"""The emulator's objects have the fields of the pinned API version and the value types of Stripe's own
+example objects (fixtures3.json).
 
-A value may be null where Stripe's fixture shows an object or a string only if stripe-python types that
-field as Optional; nested objects are checked the same way, key by key.
+stripe-python's resource classes are the pinned version's word on which fields exist and which values an
+enum takes; the fixtures, older than the pinned version, show value types. A value may be null where
+Stripe's fixture shows an object or a string only if stripe-python types that field as Optional; nested
+objects are checked the same way, key by key.
 """
 
 from __future__ import annotations
@@ -115,15 +118,17 @@ def compare(
         where = f"{path}.{key}"
         if where in DIFFERENCES:
             continue
-        if key not in ours:
+        # The fixture lags behind the pinned version: a key its types no longer declare is gone.
+        if key not in ours and (not hints or key in hints):
             problems.append(f"{where}: missing")
     for key, value in ours.items():
         where = f"{path}.{key}"
         if where in DIFFERENCES:
             continue
         if key not in fixture:
-            # Variant keys of polymorphic hashes are fine when stripe-python documents them.
-            if top or key not in hints:
+            # Keys newer than the fixture, and variant keys of polymorphic hashes, are fine when the
+            # pinned version's types declare them.
+            if key not in hints:
                 problems.append(f"{where}: not in Stripe's object")
             continue
         expected = fixture[key]
@@ -302,3 +307,86 @@ def test_compare_catches_a_wrong_type_and_a_missing_key(fixtures):
     compare("customer", wrong, fixtures["customer"], stripe.Customer, "customer", problems, True)
     assert "customer.balance: str where Stripe has number" in problems
     assert "customer.email: missing" in problems
+
+
+# The pinned API version's own description of each object is stripe-python's resource classes: a key the
+# class does not declare does not exist at that version (fixtures3.json lags behind), and an enum field
+# holds one of the values the class lists. Whether a declared key is always sent is not in the classes
+# (Stripe omits some optional keys and sparse hashes), so presence is checked for the fields the product
+# relies on at this version, each with its source.
+PRESENT_AT_PINNED: dict[str, str] = {
+    "checkout.session.allowed_payment_method_types": "2026-10-28 names the choice of payment methods",
+    "payment_intent.allowed_payment_method_types": "2026-10-28 names the choice of payment methods",
+    "payment_intent.capture_method": "automatic_async by default (docs: asynchronous capture)",
+    "dispute.evidence_details.submission_method": "manual, not_submitted or smart_disputes",
+    "invoice.parent": "basil 2025-03-31: the subscription moved to parent.subscription_details",
+    "invoice.hosted_invoice_url": "set when an invoice is finalised",
+    "checkout.session.ui_mode": "hosted_page by default",
+    "subscription_item.current_period_end": "basil 2025-03-31: periods live on the items",
+}
+
+
+def _literals(members: list[Any]) -> frozenset[str] | None:
+    values: set[str] = set()
+    for member in members:
+        if typing.get_origin(member) is typing.Literal:
+            values.update(str(v) for v in typing.get_args(member))
+    return frozenset(values) or None
+
+
+def pinned_shape(ours: dict[str, Any], cls: type, path: str, problems: list[str]) -> None:
+    hints = {
+        k: v
+        for k, v in _annotations(cls).items()
+        if not k.startswith("_") and not k.isupper() and typing.get_origin(v) is not typing.ClassVar
+    }
+    for key, value in ours.items():
+        where = f"{path}.{key}"
+        if key not in hints:
+            problems.append(f"{where}: not a field at the pinned API version")
+            continue
+        if value is None or key == "metadata":
+            continue
+        _nullable, members = _unwrap(hints[key])
+        choices = _literals(members)
+        if choices and isinstance(value, str) and value not in choices:
+            problems.append(f"{where}: {value!r} is not one of {sorted(choices)}")
+        nested, _is_list = _nested_class(members)
+        items = value["data"] if isinstance(value, dict) and value.get("object") == "list" else value
+        for item in items if isinstance(items, list) else [items]:
+            if not isinstance(item, dict):
+                if choices and isinstance(items, list) and isinstance(item, str) and item not in choices:
+                    problems.append(f"{where}[]: {item!r} is not one of {sorted(choices)}")
+                continue
+            kind = item.get("object")
+            item_cls = RESOURCE_CLASSES.get(kind) if isinstance(kind, str) and kind != "list" else nested
+            if item_cls is not None and where not in DIFFERENCES:
+                pinned_shape(item, item_cls, where, problems)
+
+
+def test_every_resource_has_the_pinned_versions_fields(every_object):
+    problems: list[str] = []
+    for resource, ours in every_object.items():
+        pinned_shape(ours, RESOURCE_CLASSES[resource], resource, problems)
+    for path in PRESENT_AT_PINNED:
+        resource, *keys = (
+            path.split(".")
+            if not path.startswith("checkout.")
+            else ["checkout.session", *path.split(".")[2:]]
+        )
+        value: Any = every_object[resource]
+        for key in keys:
+            if not isinstance(value, dict) or key not in value:
+                problems.append(f"{path}: missing")
+                break
+            value = value[key]
+    assert not problems, "\n".join(problems)
+
+
+def test_pinned_shape_catches_a_removed_field_a_missing_one_and_a_bad_enum(fixtures):
+    invoice = {key: None for key in _annotations(stripe.Invoice) if not key.startswith("_")}
+    invoice.update(object="invoice", status="paid_in_full", subscription="sub_1")
+    problems: list[str] = []
+    pinned_shape(invoice, stripe.Invoice, "invoice", problems)
+    assert "invoice.subscription: not a field at the pinned API version" in problems
+    assert any(p.startswith("invoice.status: 'paid_in_full' is not one of") for p in problems)

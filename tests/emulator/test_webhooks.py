@@ -66,7 +66,7 @@ def test_decline_and_refund_events(stripe_emulator, stripe_client, webhook_recei
 def test_non_2xx_is_retried_with_backoff_and_every_attempt_recorded(stripe_emulator, stripe_client):
     answers = iter([500, 503, 200])
     with WebhookReceiver(lambda _r: next(answers)) as receiver:
-        stripe_emulator.configure(webhook_time_scale=1 / 3600)  # Stripe's 1 min, 5 min → 17 ms, 83 ms
+        stripe_emulator.configure(webhook_time_scale=1 / 36000)  # Stripe's 1 h, 2 h → 0.1 s, 0.2 s
         _endpoint(stripe_client, receiver.url, ["customer.created"])
         stripe_client.v1.customers.create()
         deliveries = stripe_emulator.wait_for_deliveries(timeout=5)
@@ -74,7 +74,7 @@ def test_non_2xx_is_retried_with_backoff_and_every_attempt_recorded(stripe_emula
     assert delivery["status"] == "succeeded"
     assert [a["status"] for a in delivery["attempts"]] == [500, 503, 200]
     gaps = [b["at"] - a["at"] for a, b in zip(delivery["attempts"], delivery["attempts"][1:], strict=False)]
-    assert gaps[0] >= 60 / 3600 * 0.9 and gaps[1] >= 300 / 3600 * 0.9 and gaps[1] > gaps[0]
+    assert gaps[0] >= 3600 / 36000 * 0.9 and gaps[1] >= 7200 / 36000 * 0.9 and gaps[1] > gaps[0]
     event = stripe_client.v1.events.list(params={"type": "customer.created"}).data[0]
     assert event.pending_webhooks == 0
 
@@ -217,3 +217,66 @@ def test_events_of_a_paid_checkout_and_a_new_subscription_in_order(stripe_client
         "customer.subscription.updated",
         "checkout.session.completed",
     ]
+
+
+def test_test_mode_retries_three_times_then_gives_up(stripe_emulator, stripe_client):
+    # Stripe's docs: a sandbox retries a failed delivery three times over a few hours.
+    with WebhookReceiver(lambda _r: 500) as receiver:
+        stripe_emulator.configure(webhook_time_scale=1 / 360000)
+        _endpoint(stripe_client, receiver.url, ["customer.created"])
+        stripe_client.v1.customers.create()
+        (delivery,) = stripe_emulator.wait_for_deliveries(timeout=5)
+    assert delivery["status"] == "failed"
+    assert [a["status"] for a in delivery["attempts"]] == [500, 500, 500, 500]
+
+
+def test_a_redirect_is_a_failed_delivery_and_is_not_followed(stripe_emulator, stripe_client):
+    with WebhookReceiver() as target:
+        # A 302 to a POST is one urllib (and most clients) would follow as a GET.
+        with WebhookReceiver(lambda _r: 302, redirect_to=target.url) as redirecting:
+            stripe_emulator.configure(webhook_retry_schedule=[0.01], webhook_time_scale=1)
+            _endpoint(stripe_client, redirecting.url, ["customer.created"])
+            stripe_client.v1.customers.create()
+            (delivery,) = stripe_emulator.wait_for_deliveries(timeout=5)
+        assert delivery["status"] == "failed"
+        assert [a["status"] for a in delivery["attempts"]] == [302, 302]
+        assert target.events() == []
+
+
+def test_nothing_is_sent_to_a_disabled_endpoint_retries_included(stripe_emulator, stripe_client):
+    with WebhookReceiver(lambda _r: 500) as receiver:
+        stripe_emulator.configure(webhook_retry_schedule=[0.3, 0.3], webhook_time_scale=1)
+        endpoint = stripe_client.v1.webhook_endpoints.create(
+            params={"url": receiver.url, "enabled_events": ["customer.created"]}
+        )
+        stripe_client.v1.customers.create()
+        stripe_emulator.wait_for_deliveries(lambda ds: ds and len(ds[0]["attempts"]) == 1, timeout=5)
+        stripe_client.v1.webhook_endpoints.update(endpoint.id, params={"disabled": True})
+        stripe_client.v1.customers.create()
+        deliveries = stripe_emulator.wait_for_deliveries(timeout=5)
+    assert [(d["status"], len(d["attempts"])) for d in deliveries] == [("canceled", 1)]
+
+
+def test_a_rolled_secret_signs_beside_the_new_one_until_it_expires(
+    stripe_emulator, stripe_client, webhook_receiver
+):
+    endpoint = stripe_client.v1.webhook_endpoints.create(
+        params={"url": webhook_receiver.url, "enabled_events": ["customer.created"]}
+    )
+    new_secret = stripe_emulator.roll_webhook_secret(endpoint.id, expires_in=3600)
+    stripe_client.v1.customers.create()
+    (overlapping,) = webhook_receiver.wait_for_types("customer.created")
+    assert overlapping.signature.count("v1=") == 2
+    for secret in (endpoint.secret, new_secret):
+        assert _verify(overlapping, secret).type == "customer.created"
+
+    webhook_receiver.clear()
+    newest = stripe_emulator.roll_webhook_secret(endpoint.id, expires_in=0)
+    stripe_client.v1.customers.create()
+    (after,) = webhook_receiver.wait_for_types("customer.created")
+    # The secret rolled away an hour from now still signs; the one just rolled away with no overlap does not.
+    assert after.signature.count("v1=") == 2
+    assert _verify(after, newest).type == "customer.created"
+    assert _verify(after, endpoint.secret).type == "customer.created"
+    with pytest.raises(stripe.SignatureVerificationError):
+        _verify(after, new_secret)

@@ -15,11 +15,12 @@ from typing import Any
 
 from ._core import API_VERSION
 from ._server import EmulatorHTTPServer, EmulatorState, ensure_loopback
-from ._webhooks import STRIPE_RETRY_SCHEDULE, sign
+from ._webhooks import LIVE_MODE_RETRY_SCHEDULE, TEST_MODE_RETRY_SCHEDULE, sign
 
 __all__ = [
     "API_VERSION",
-    "STRIPE_RETRY_SCHEDULE",
+    "LIVE_MODE_RETRY_SCHEDULE",
+    "TEST_MODE_RETRY_SCHEDULE",
     "EmulatorClient",
     "EmulatorError",
     "StripeEmulator",
@@ -226,6 +227,13 @@ class EmulatorClient:
 
     def resend_event(self, event_id: str) -> dict[str, Any]:
         return self._call("POST", "/actions/resend_event", {"event": event_id})
+
+    def roll_webhook_secret(self, endpoint_id: str, expires_in: float = 86400) -> str:
+        """The Dashboard's "Roll secret": returns the new ``whsec_``; the old one also signs deliveries
+        (a second ``v1``) until ``expires_in`` seconds have passed (0: it stops at once)."""
+        return self._call(
+            "POST", "/actions/roll_webhook_secret", {"endpoint": endpoint_id, "expires_in": expires_in}
+        )["secret"]
 
     # -- convenience ---------------------------------------------------------------------------
 

@@ -85,6 +85,13 @@ def _currency(
     return value.lower()
 
 
+def _dig(obj: Any, path: str) -> Any:
+    """``obj["a"]["b"]`` for the path ``a.b``; None where a step is missing."""
+    for key in path.split("."):
+        obj = obj.get(key) if isinstance(obj, dict) else None
+    return obj
+
+
 def _minimum_check(amount: int, currency: str, param: str = "amount") -> None:
     # Stripe's smallest chargeable amounts for the common currencies (about 50 US cents elsewhere).
     minimums = {"usd": 50, "eur": 50, "gbp": 30, "cad": 50, "aud": 50, "jpy": 50, "chf": 50, "nzd": 50}
@@ -175,10 +182,10 @@ class Api:
     ) -> dict[str, Any]:
         created = created_filter(params)
         items = [o for o in acct.all(object_type) if created(o.get("created", 0))]
-        for field, param in equals.items():
+        for param, field in equals.items():
             value = get_str(params, param)
             if value is not None:
-                items = [o for o in items if o.get(field) == value]
+                items = [o for o in items if _dig(o, field) == value]
         return self.paginate(items, params, url)
 
     # -- customers -----------------------------------------------------------------------------
@@ -536,7 +543,8 @@ class Api:
             get_str(params, key)
         get_str(params, "setup_future_usage", choices=("on_session", "off_session"))
         get_metadata(params)
-        # API 2026-10-28 names the choice ``allowed_payment_method_types``; the object keeps the old key.
+        # API 2026-10-28 names the choice ``allowed_payment_method_types``; objects carry it beside the
+        # resolved ``payment_method_types``.
         types = get_list(params, "allowed_payment_method_types")
         if types and any(t != "card" for t in types):
             raise invalid("This emulator takes card payments only.", param="allowed_payment_method_types")
@@ -922,7 +930,7 @@ class Api:
         previous = {"status": dp["status"], "evidence_details": snapshot(dp["evidence_details"])}
         dp["status"] = status
         if status.endswith("under_review"):
-            dp["evidence_details"].update(has_evidence=True, submission_count=1)
+            dp["evidence_details"].update(has_evidence=True, submission_count=1, submission_method="manual")
         self.emit(acct, "charge.dispute.updated", dp, previous)
         return dp
 
@@ -1031,7 +1039,8 @@ class Api:
         if reference is not None and len(reference) > 200:
             raise invalid("client_reference_id must be at most 200 characters.", param="client_reference_id")
         metadata = get_metadata(params) or {}
-        # API 2026-10-28 names the choice ``allowed_payment_method_types``; the object keeps the old key.
+        # API 2026-10-28 names the choice ``allowed_payment_method_types``; objects carry it beside the
+        # resolved ``payment_method_types``.
         types = get_list(params, "allowed_payment_method_types")
         if types and any(t != "card" for t in types):
             raise invalid("This emulator takes card payments only.", param="allowed_payment_method_types")
@@ -1125,6 +1134,7 @@ class Api:
             "payment_method_collection": "always" if mode == "subscription" else None,
             "payment_method_configuration_details": None,
             "payment_method_options": {},
+            "allowed_payment_method_types": types or None,
             "payment_method_types": types or ["card"],
             "payment_status": "no_payment_required" if mode == "setup" else "unpaid",
             "phone_number_collection": {"enabled": False},
@@ -1139,7 +1149,7 @@ class Api:
             "subscription": None,
             "success_url": success_url,
             "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0} if items else None,
-            "ui_mode": "hosted",
+            "ui_mode": "hosted_page",
             "url": f"{self.state.base_url}/checkout/{sid}",
             "adaptive_pricing": {"enabled": False},
             "discounts": [],
@@ -1183,7 +1193,7 @@ class Api:
             "/v1/checkout/sessions",
             customer="customer",
             payment_intent="payment_intent",
-            subscription="subscription",
+            subscription="parent.subscription_details.subscription",
             status="status",
         )
 
@@ -1673,7 +1683,6 @@ class Api:
                 "paid_at": None,
                 "voided_at": None,
             },
-            "subscription": sub["id"],
             "subtotal": total,
             "subtotal_excluding_tax": total,
             "test_clock": sub["test_clock"],
@@ -1950,7 +1959,7 @@ class Api:
             params,
             "/v1/invoices",
             customer="customer",
-            subscription="subscription",
+            subscription="parent.subscription_details.subscription",
             status="status",
         )
 
@@ -1973,7 +1982,7 @@ class Api:
             if pm["customer"] is None:
                 self._attach(acct, pm, invoice["customer"])
             pm_id = pm["id"]
-        sub = acct.find("subscription", invoice["subscription"])
+        sub = acct.find("subscription", invoice["parent"]["subscription_details"]["subscription"])
         status = self._collect(
             acct, invoice, sub, off_session=get_bool(params, "off_session", default=True), pm_id=pm_id
         )
@@ -2091,7 +2100,7 @@ class Api:
         clock["frozen_time"] = target
 
     def _retry(self, acct: Account, invoice: dict[str, Any]) -> None:
-        sub = acct.find("subscription", invoice["subscription"])
+        sub = acct.find("subscription", invoice["parent"]["subscription_details"]["subscription"])
         status = self._collect(acct, invoice, sub, off_session=True)
         if sub is None or sub["status"] in ("canceled", "incomplete_expired"):
             return

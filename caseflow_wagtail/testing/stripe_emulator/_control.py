@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ._core import snapshot
 from ._errors import StripeApiError, invalid
 from ._pages import STYLESHEET
+from ._webhooks import roll_secret
 
 if TYPE_CHECKING:
     from ._server import EmulatorState
@@ -191,4 +192,15 @@ def _action(state: EmulatorState, name: str, payload: dict[str, Any]) -> Any:
             for ep in endpoints:
                 state.dispatcher.enqueue(acct.secret_key, event, ep)
             return {"ok": True, "endpoints": [ep["id"] for ep in endpoints]}
+    if name == "roll_webhook_secret":
+        endpoint_id = _need(payload, "endpoint")
+        acct = state.owner(endpoint_id)
+        if acct is None:
+            raise StripeApiError(404, f"No such webhook endpoint: '{endpoint_id}'", code="resource_missing")
+        expires_in = float(payload.get("expires_in", 86400))
+        # The Dashboard lets the old secret live for up to 24 hours.
+        if not 0 <= expires_in <= 86400:
+            raise invalid("expires_in is between 0 and 86400 seconds.", param="expires_in")
+        with state.lock:
+            return {"secret": roll_secret(acct.priv(endpoint_id), expires_in)}
     raise StripeApiError(404, f"Unknown action {name!r}", code="resource_missing")

@@ -231,6 +231,7 @@ def payment_intent(
                 "request_three_d_secure": "automatic",
             }
         },
+        "allowed_payment_method_types": params.get("allowed_payment_method_types") or None,
         "payment_method_types": params.get("allowed_payment_method_types")
         or params.get("payment_method_types")
         or ["card"],
@@ -567,6 +568,7 @@ def dispute(
             "has_evidence": False,
             "past_due": False,
             "submission_count": 0,
+            "submission_method": "not_submitted",
             "enhanced_eligibility": {},
         },
         "id": oid,

@@ -28,7 +28,7 @@ from ._core import (
 )
 from ._errors import StripeApiError, invalid, unknown_url
 from ._forms import parse_form
-from ._webhooks import WebhookDispatcher, encode_event
+from ._webhooks import WebhookDispatcher, active_secrets, encode_event
 
 
 def ensure_loopback(host: str) -> None:
@@ -165,12 +165,13 @@ class EmulatorState:
                 return None
             event = acct.objects.get(delivery["event"])
             endpoint = acct.objects.get(delivery["endpoint"])
-            if event is None or endpoint is None:
+            # Stripe sends nothing more to a disabled endpoint, retries included.
+            if event is None or endpoint is None or endpoint["status"] != "enabled":
                 return None
             return (
                 encode_event(event, endpoint["api_version"]),
                 endpoint["url"],
-                acct.priv(endpoint["id"])["secret"],
+                active_secrets(acct.priv(endpoint["id"])),
             )
 
     def _delivered(self, delivery: dict[str, Any]) -> None:

@@ -17,19 +17,54 @@ from typing import Any
 
 from ._core import new_id
 
-# Stripe retries a failed delivery for up to three days with a growing gap. Expressed in Stripe's
+# Stripe's docs ("Webhooks: retry behavior"): in a sandbox (test mode, the only mode the emulator has) a
+# failed delivery is retried three times over a few hours; in live mode for up to three days with
+# exponential backoff. Stripe publishes no exact gaps, so these are plausible ones. Expressed in Stripe's
 # seconds; ``time_scale`` shrinks them so a test sees the whole schedule in moments.
-STRIPE_RETRY_SCHEDULE = (60, 300, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 86400)
+TEST_MODE_RETRY_SCHEDULE: tuple[float, ...] = (3600, 7200, 10800)
+LIVE_MODE_RETRY_SCHEDULE: tuple[float, ...] = (60, 300, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 72000)
 DEFAULT_TIME_SCALE = 1 / 3600  # an hour of Stripe's schedule takes a second here
 
 FAULT_MODES = ("duplicate", "reorder", "delay", "wrong_secret", "drop")
 
 
-def sign(payload: bytes, secret: str, timestamp: int) -> str:
-    """The ``Stripe-Signature`` header value Stripe sends: ``t=…,v1=…`` (HMAC-SHA256 of ``t.payload``)."""
+def sign(payload: bytes, secret: str | list[str], timestamp: int) -> str:
+    """The ``Stripe-Signature`` header value Stripe sends: ``t=…,v1=…`` (HMAC-SHA256 of ``t.payload``).
+
+    While a rolled secret's old value has not expired, Stripe signs with every active secret, one ``v1``
+    each, so a receiver that still has the old secret keeps verifying.
+    """
     signed = f"{timestamp}.".encode() + payload
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+    secrets = [secret] if isinstance(secret, str) else secret
+    digests = [hmac.new(s.encode(), signed, hashlib.sha256).hexdigest() for s in secrets]
+    return f"t={timestamp}," + ",".join(f"v1={digest}" for digest in digests)
+
+
+def active_secrets(endpoint_private: dict[str, Any], now: float | None = None) -> list[str]:
+    """The endpoint's current secret, then any rolled-away secret that has not expired yet."""
+    now = time.time() if now is None else now
+    rolled = [s for s, expires in endpoint_private.get("rolled_secrets", []) if expires > now]
+    return [endpoint_private["secret"], *rolled]
+
+
+def roll_secret(endpoint_private: dict[str, Any], expires_in: float, now: float | None = None) -> str:
+    """A new signing secret, as the Dashboard's "Roll secret" makes; the old one signs until it expires
+    (``expires_in`` 0: at once)."""
+    now = time.time() if now is None else now
+    old = endpoint_private["secret"]
+    endpoint_private["secret"] = "whsec_" + new_id("", 32)
+    if expires_in > 0:
+        endpoint_private.setdefault("rolled_secrets", []).append((old, now + expires_in))
+    return endpoint_private["secret"]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # Stripe follows no redirect: a 3xx answer is a failed delivery, retried like any other.
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
 
 
 @dataclass
@@ -52,7 +87,7 @@ class _Job:
     duplicate_of_success: bool = field(default=False, compare=False)
 
 
-Loader = Callable[[dict[str, Any]], tuple[bytes, str, str] | None]
+Loader = Callable[[dict[str, Any]], tuple[bytes, str, list[str]] | None]
 
 
 class WebhookDispatcher:
@@ -68,7 +103,7 @@ class WebhookDispatcher:
         self.deliveries: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
         self.time_scale = DEFAULT_TIME_SCALE
-        self.schedule: tuple[float, ...] = STRIPE_RETRY_SCHEDULE
+        self.schedule: tuple[float, ...] = TEST_MODE_RETRY_SCHEDULE
         self.timeout = 10.0
         self.reorder_hold = 0.5
         self._thread = threading.Thread(target=self._run, name="stripe-emulator-webhooks", daemon=True)
@@ -91,7 +126,7 @@ class WebhookDispatcher:
             self.deliveries.clear()
             self.faults.clear()
             self.time_scale = DEFAULT_TIME_SCALE
-            self.schedule = STRIPE_RETRY_SCHEDULE
+            self.schedule = TEST_MODE_RETRY_SCHEDULE
             self.timeout = 10.0
 
     def stop(self) -> None:
@@ -177,12 +212,13 @@ class WebhookDispatcher:
     def _attempt(self, job: _Job) -> None:
         delivery = job.delivery
         loaded = self._load(delivery)
-        if loaded is None:  # endpoint deleted or state reset since queueing
+        if loaded is None:  # endpoint deleted or disabled, or state reset, since queueing
             delivery["status"] = "canceled"
+            delivery.pop("next_attempt_at", None)
             return
-        payload, url, secret = loaded
+        payload, url, secrets = loaded
         timestamp = int(time.time())
-        signing_secret = "whsec_wrong" + secret[6:] if job.wrong_secret else secret
+        signing_secret = ["whsec_wrong" + s[6:] for s in secrets] if job.wrong_secret else secrets
         request = urllib.request.Request(  # noqa: S310 - endpoint urls are the test's own receivers
             url,
             data=payload,
@@ -196,7 +232,7 @@ class WebhookDispatcher:
         started = time.time()
         status, error = None, None
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with _opener.open(request, timeout=self.timeout) as response:
                 status = response.status
                 response.read(4096)
         except urllib.error.HTTPError as exc:
