@@ -296,3 +296,104 @@ def test_card_is_the_only_payment_method_type(stripe_client):
     with pytest.raises(stripe.InvalidRequestError) as caught:
         checkout_session(stripe_client, allowed_payment_method_types=["klarna"])
     assert caught.value.param == "allowed_payment_method_types"
+
+
+def _post(emulator, path: str, params: dict, key: str) -> tuple[int, dict, bool]:
+    from urllib.parse import urlencode
+
+    from caseflow_wagtail.testing.stripe_emulator._forms import encode_form
+
+    status, headers, text = http(
+        "POST",
+        f"{emulator.base_url}{path}",
+        body=urlencode(encode_form(params)).encode(),
+        headers={"Authorization": f"Bearer {emulator.secret_key}", "Idempotency-Key": key},
+    )
+    import json
+
+    return status, json.loads(text), headers.get("Idempotent-Replayed") == "true"
+
+
+def test_a_400_from_a_request_that_began_executing_is_replayed(stripe_emulator):
+    # Stripe: results are saved once an endpoint started executing, errors included.
+    params = {"amount": 10, "currency": "usd"}
+    first = _post(stripe_emulator, "/v1/payment_intents", params, "too-small-1")
+    second = _post(stripe_emulator, "/v1/payment_intents", params, "too-small-1")
+    assert first[0] == second[0] == 400 and first[1]["error"]["code"] == "amount_too_small"
+    assert (first[2], second[2]) == (False, True)
+    assert second[1] == first[1]
+
+
+def test_parameters_refused_before_execution_leave_the_key_unused(stripe_emulator):
+    refused = _post(stripe_emulator, "/v1/customers", {"colour": "red"}, "cus-key-1")
+    assert refused[0] == 400 and refused[1]["error"]["code"] == "parameter_unknown"
+    created = _post(stripe_emulator, "/v1/customers", {"email": "a@example.com"}, "cus-key-1")
+    assert created[0] == 200 and created[1]["email"] == "a@example.com" and not created[2]
+
+
+def test_a_500_in_mid_request_is_kept_and_replayed(stripe_emulator, stripe_client):
+    stripe_emulator.fail_next("/v1/customers", status=500, method="POST", after=True)
+    first = _post(stripe_emulator, "/v1/customers", {"email": "mid@example.com"}, "cus-500")
+    again = _post(stripe_emulator, "/v1/customers", {"email": "mid@example.com"}, "cus-500")
+    assert first[0] == again[0] == 500 and again[2]
+    # The request was carried out before it failed: the customer exists, once.
+    assert [c.email for c in stripe_client.v1.customers.list().data] == ["mid@example.com"]
+
+
+def test_idempotency_keys_are_kept_for_24_hours_of_the_emulators_clock(stripe_emulator, stripe_client):
+    first = _post(stripe_emulator, "/v1/customers", {"email": "day@example.com"}, "daily")
+    stripe_emulator.travel(23 * 3600)
+    assert _post(stripe_emulator, "/v1/customers", {"email": "other@example.com"}, "daily")[0] == 400
+    stripe_emulator.travel(3600)
+    later = _post(stripe_emulator, "/v1/customers", {"email": "other@example.com"}, "daily")
+    assert later[0] == 200 and later[1]["id"] != first[1]["id"] and not later[2]
+
+
+@pytest.mark.parametrize(
+    ("params", "param", "code"),
+    [
+        ({"amount": "1000.9", "currency": "usd"}, "amount", "parameter_invalid_integer"),
+        ({"amount": "true", "currency": "usd"}, "amount", "parameter_invalid_integer"),
+        ({"amount": "1_000", "currency": "usd"}, "amount", "parameter_invalid_integer"),
+        ({"amount": "1000", "currency": "usd", "confirm": "yes"}, "confirm", "parameter_invalid"),
+        ({"amount": "1000", "currency": "usd", "colour": "red"}, "colour", "parameter_unknown"),
+    ],
+)
+def test_values_of_the_wrong_type_are_refused_not_coerced(stripe_emulator, params, param, code):
+    # The rules come from stripe-python's params types for the pinned version.
+    status, body = raw(stripe_emulator, "POST", "/v1/payment_intents", params)
+    assert status == 400
+    assert (body["error"]["param"], body["error"]["code"]) == (param, code)
+    assert raw(stripe_emulator, "GET", "/v1/payment_intents")[1]["data"] == []
+
+
+def test_nested_values_are_type_checked_too(stripe_emulator):
+    status, body = raw(
+        stripe_emulator,
+        "POST",
+        "/v1/checkout/sessions",
+        {
+            "mode": "payment",
+            "success_url": "https://firm.example/ok",
+            "line_items": [
+                {
+                    "price_data": {"currency": "usd", "unit_amount": "99.5", "product_data": {"name": "x"}},
+                    "quantity": "1",
+                }
+            ],
+        },
+    )
+    assert status == 400
+    assert body["error"]["param"] == "line_items[0][price_data][unit_amount]"
+
+
+def test_event_types_filter_takes_at_most_20_exact_names(stripe_emulator, stripe_client):
+    stripe_client.v1.customers.create()
+    names = [f"customer.kind{i}" for i in range(20)]
+    ok = raw(stripe_emulator, "GET", "/v1/events", {"types": ["customer.created", *names[:19]]})
+    assert ok[0] == 200 and [e["type"] for e in ok[1]["data"]] == ["customer.created"]
+    too_many = raw(stripe_emulator, "GET", "/v1/events", {"types": ["customer.created", *names]})
+    assert too_many[0] == 400 and too_many[1]["error"]["param"] == "types"
+    wildcard = raw(stripe_emulator, "GET", "/v1/events", {"types": ["customer.*"]})
+    assert wildcard[0] == 400
+    assert raw(stripe_emulator, "GET", "/v1/events", {"type": "customer.*"})[1]["data"]

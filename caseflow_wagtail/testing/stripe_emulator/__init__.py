@@ -130,15 +130,25 @@ class EmulatorClient:
         count: int = 1,
         method: str | None = None,
         delay: float = 0.0,
+        after: bool = False,
     ) -> None:
         """Make the next ``count`` requests to ``path`` fail with ``status`` (429, 500 …), after ``delay``.
 
-        ``path`` is exact, or a prefix when it ends with ``*``.
+        ``path`` is exact, or a prefix when it ends with ``*``. With ``after`` the request is carried out
+        first and then answered with the failure, as a Stripe 500 in mid-request is: its objects and
+        events exist, and a retry with the same idempotency key gets the same failure back.
         """
         self._call(
             "POST",
             "/faults",
-            {"path": path, "status": status, "count": count, "method": method, "delay": delay},
+            {
+                "path": path,
+                "status": status,
+                "count": count,
+                "method": method,
+                "delay": delay,
+                "after": after,
+            },
         )
 
     def delay_next(
@@ -227,6 +237,10 @@ class EmulatorClient:
 
     def resend_event(self, event_id: str) -> dict[str, Any]:
         return self._call("POST", "/actions/resend_event", {"event": event_id})
+
+    def travel(self, seconds: float) -> float:
+        """Move the emulator's own clock forward (idempotency keys expire after 24 hours of it)."""
+        return self._call("POST", "/actions/travel", {"seconds": seconds})["clock_offset"]
 
     def roll_webhook_secret(self, endpoint_id: str, expires_in: float = 86400) -> str:
         """The Dashboard's "Roll secret": returns the new ``whsec_``; the old one also signs deliveries

@@ -2288,6 +2288,12 @@ class Api:
         types = get_list(params, "types")
         if kind and types:
             raise invalid("You may only specify one of these parameters: type, types.", param="types")
+        # ``type`` takes one name or a ``*`` wildcard; ``types`` up to 20 exact names (API reference).
+        if types and len(types) > 20:
+            raise invalid("You may pass at most 20 event types.", param="types")
+        for name in types or []:
+            if not isinstance(name, str) or "*" in name:
+                raise invalid("types takes exact event names; use type for a wildcard.", param="types")
         patterns = [kind] if kind else (types or [])
         if patterns:
             regexes = [re.compile("^" + re.escape(p).replace(r"\*", "[^.]*(\\..*)?") + "$") for p in patterns]

@@ -192,6 +192,14 @@ def _action(state: EmulatorState, name: str, payload: dict[str, Any]) -> Any:
             for ep in endpoints:
                 state.dispatcher.enqueue(acct.secret_key, event, ep)
             return {"ok": True, "endpoints": [ep["id"] for ep in endpoints]}
+    if name == "travel":
+        # Moves the emulator's own clock, which ages idempotency keys (test clocks move subscriptions).
+        seconds = float(_need(payload, "seconds"))
+        if seconds < 0:
+            raise invalid("The emulator's clock only moves forward.", param="seconds")
+        with state.lock:
+            state.clock_offset += seconds
+            return {"clock_offset": state.clock_offset}
     if name == "roll_webhook_secret":
         endpoint_id = _need(payload, "endpoint")
         acct = state.owner(endpoint_id)

@@ -35,8 +35,42 @@ def _choices(annotation: Any) -> frozenset[str] | None:
     return frozenset(values) if walk(annotation) and values else None
 
 
+_SCALARS = {int: "int", bool: "bool", str: "str", float: "decimal"}
+
+
+def _scalar(annotation: Any) -> str | None:
+    """``int`` or ``bool`` when that is the only value type a field takes (``""`` to unset aside)."""
+    kinds: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, typing.ForwardRef):
+            for token in node.__forward_arg__.split("|"):
+                token = token.strip()
+                if not token.startswith("Literal['']"):
+                    kinds.add(token if token in ("int", "bool", "str", "float") else "other")
+            return
+        if node in _SCALARS:
+            kinds.add(_SCALARS[node].replace("decimal", "float"))
+            return
+        origin = typing.get_origin(node)
+        if origin is Literal:
+            if typing.get_args(node) != ("",):
+                kinds.add("other")
+            return
+        args = typing.get_args(node)
+        if origin is not None and args and origin in (typing.Union, typing.NotRequired, typing.Required):
+            for arg in args:
+                if arg is not type(None):
+                    walk(arg)
+            return
+        kinds.add("other")
+
+    walk(annotation)
+    return kinds.pop() if len(kinds) == 1 and kinds <= {"int", "bool"} else None
+
+
 class _Field:
-    __slots__ = ("choices", "free_form", "is_list", "schema_names")
+    __slots__ = ("choices", "free_form", "is_list", "scalar", "schema_names")
 
     def __init__(self, annotation: Any, module_name: str, own_name: str) -> None:
         text = repr(annotation)
@@ -45,6 +79,7 @@ class _Field:
         # ``Dict[str, str]`` (metadata and similar) accepts keys chosen by the caller.
         self.free_form = "Dict[" in text and not self.schema_names
         self.choices = None if self.schema_names else _choices(annotation)
+        self.scalar = None if self.schema_names or self.is_list else _scalar(annotation)
 
 
 @cache
@@ -94,9 +129,11 @@ def _check(module_name: str, class_name: str, value: dict[str, Any], prefix: str
         path = f"{prefix}[{key}]" if prefix else key
         field = schema.get(key)
         if field is None:
-            raise invalid(f"Received unknown parameter: {path}", param=path)
+            raise invalid(f"Received unknown parameter: {path}", param=path, code="parameter_unknown")
         if field.choices is not None:
             _check_choice(field.choices, sub, path)
+        if field.scalar is not None and sub != "":
+            _check_scalar(field.scalar, sub, path)
         if field.free_form or not field.schema_names:
             continue
         items = sub if isinstance(sub, list) else [sub]
@@ -104,6 +141,18 @@ def _check(module_name: str, class_name: str, value: dict[str, Any], prefix: str
             if isinstance(item, dict):
                 item_path = f"{path}[{i}]" if isinstance(sub, list) else path
                 _check_any(module_name, field.schema_names, item, item_path)
+
+
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _check_scalar(kind: str, value: Any, path: str) -> None:
+    # Form encoding sends every value as text; Stripe refuses text that is not of the field's type
+    # rather than coercing it ("10.5" is no integer, "yes" no boolean).
+    if kind == "int" and not (isinstance(value, str) and _INTEGER.fullmatch(value)):
+        raise invalid(f"Invalid integer: {value}", param=path, code="parameter_invalid_integer")
+    if kind == "bool" and value not in ("true", "false"):
+        raise invalid(f"Invalid boolean: {value}", param=path)
 
 
 def _check_choice(choices: frozenset[str], value: Any, path: str) -> None:

@@ -45,6 +45,15 @@ def ensure_loopback(host: str) -> None:
     )
 
 
+IDEMPOTENCY_KEY_LIFETIME = 24 * 3600
+
+
+def _internal_error(exc: Exception) -> StripeApiError:
+    if isinstance(exc, StripeApiError):
+        return exc
+    return StripeApiError(500, f"The Stripe emulator failed: {type(exc).__name__}: {exc}", type="api_error")
+
+
 class ApiFault:
     """An injected failure: the next ``count`` matching requests get ``status`` (or only a delay)."""
 
@@ -54,6 +63,9 @@ class ApiFault:
         self.status = int(spec["status"]) if spec.get("status") else None
         self.count = int(spec.get("count", 1))
         self.delay = float(spec.get("delay", 0))
+        # "after": the request executes (objects change, events go out) and then fails, as a Stripe 500
+        # mid-request does; with an idempotency key that failure is what a retry gets back.
+        self.after = bool(spec.get("after", False))
         self.spec = {**spec, "path": self.path}
 
     def matches(self, method: str, path: str) -> bool:
@@ -117,8 +129,13 @@ class EmulatorState:
         self.requests = RequestLog()
         self.faults: list[ApiFault] = []
         self.merchant_name = "Caseflow Test Firm"
+        # Seconds the emulator's own clock runs ahead of the machine's (the control API's "travel").
+        self.clock_offset = 0.0
         self.api = Api(self)
         self.dispatcher = WebhookDispatcher(self._load_delivery, self._delivered)
+
+    def now(self) -> float:
+        return time.time() + self.clock_offset
 
     # -- accounts ------------------------------------------------------------------------------
 
@@ -154,6 +171,7 @@ class EmulatorState:
             self.pages.clear()
             self.faults.clear()
             self.requests.clear()
+            self.clock_offset = 0.0
             self.dispatcher.reset()
 
     # -- webhook callbacks ---------------------------------------------------------------------
@@ -305,7 +323,7 @@ class Handler(BaseHTTPRequestHandler):
             if fault is not None:
                 if fault.delay:
                     time.sleep(fault.delay)
-                if fault.status:
+                if fault.status and not fault.after:
                     raise self._fault_error(fault)
             acct = self._authenticate()
             entry["account"] = acct.secret_key[-4:]
@@ -314,11 +332,22 @@ class Handler(BaseHTTPRequestHandler):
                 raise unknown_url(method, path)
             handler_name, params_class, args = route
             _params.validate(params_class, params)
-            status, body, extra = self._execute(acct, handler_name, params, args, idem_key, request_id)
+            status, body, extra = self._execute(
+                acct,
+                handler_name,
+                params,
+                args,
+                idem_key,
+                request_id,
+                fail_after=self._fault_error(fault) if fault and fault.status and fault.after else None,
+            )
             headers.update(extra)
             if "Emulator-Ignored-Params" in extra:
                 entry["ignored_params"] = extra["Emulator-Ignored-Params"].split(",")
         except StripeApiError as exc:
+            cause = exc.__cause__
+            if cause is not None and not isinstance(cause, StripeApiError):
+                entry["error"] = f"{type(cause).__name__}: {cause}"  # an emulator bug, answered as a 500
             headers.update(exc.headers)
             if "request_log_url" not in exc.extra:
                 exc.extra["request_log_url"] = f"{self.state.base_url}/_emulator/requests/{request_id}"
@@ -327,10 +356,7 @@ class Handler(BaseHTTPRequestHandler):
             # A bug here must reach the client as Stripe's 500, not as a dropped connection.
             traceback.print_exc()
             entry["error"] = f"{type(exc).__name__}: {exc}"
-            error = StripeApiError(
-                500, f"The Stripe emulator failed: {type(exc).__name__}: {exc}", type="api_error"
-            )
-            status, body = 500, json.dumps(error.body(), indent=2).encode()
+            status, body = 500, json.dumps(_internal_error(exc).body(), indent=2).encode()
         # Logged before answering, so a client that has its response also finds it in the log.
         entry["status"] = status
         entry["duration_ms"] = round((time.time() - started) * 1000, 2)
@@ -410,12 +436,17 @@ class Handler(BaseHTTPRequestHandler):
         args: dict[str, str],
         idem_key: str | None,
         request_id: str,
+        fail_after: StripeApiError | None = None,
     ) -> tuple[int, bytes, dict[str, str]]:
         state = self.state
         fingerprint = json.dumps([self.command, self.path.split("?")[0], params], sort_keys=True)
         with state.lock:
             if idem_key:
                 stored = acct.idempotency.get(idem_key)
+                # Stripe prunes keys once they are at least 24 hours old; the key is then new again.
+                if stored is not None and state.now() - stored["at"] >= IDEMPOTENCY_KEY_LIFETIME:
+                    del acct.idempotency[idem_key]
+                    stored = None
                 if stored is not None:
                     if stored["fingerprint"] != fingerprint:
                         raise StripeApiError(
@@ -448,31 +479,46 @@ class Handler(BaseHTTPRequestHandler):
                         if not isinstance(path, str):
                             raise invalid("Invalid array", param="expand")
                         state.expand(acct, response, path.split("."))
+                    if fail_after is not None:
+                        raise fail_after
                     status, body = 200, json.dumps(response, indent=2).encode()
-                except StripeApiError as exc:
-                    # Stripe keeps the outcome of a request that started executing, declines included.
-                    if idem_key and exc.status in (402,):
-                        exc.extra.setdefault(
+                except Exception as exc:
+                    if not isinstance(exc, StripeApiError):
+                        traceback.print_exc()  # an emulator bug: answered as Stripe's 500, and shown
+                    error = _internal_error(exc)
+                    # Stripe keeps the outcome of any request that began executing (declines, 400s
+                    # and 500s alike); only parameters refused before execution leave no result.
+                    if idem_key and not (error.code or "").startswith("parameter_"):
+                        error.extra.setdefault(
                             "request_log_url", f"{state.base_url}/_emulator/requests/{request_id}"
                         )
-                        acct.idempotency[idem_key] = {
-                            "fingerprint": fingerprint,
-                            "status": exc.status,
-                            "body": json.dumps(exc.body()).encode(),
-                            "request_id": request_id,
-                        }
-                    raise
+                        self._keep(acct, idem_key, fingerprint, error.status, error.body(), request_id)
+                    if error is exc:
+                        raise
+                    raise error from exc
                 if idem_key:
-                    acct.idempotency[idem_key] = {
-                        "fingerprint": fingerprint,
-                        "status": status,
-                        "body": body,
-                        "request_id": request_id,
-                    }
+                    self._keep(acct, idem_key, fingerprint, status, body, request_id)
                 ignored = sorted(tracked.unread() - {"expand"})
                 return status, body, {"Emulator-Ignored-Params": ",".join(ignored)} if ignored else {}
             finally:
                 set_request(None)
+
+    def _keep(
+        self,
+        acct: Account,
+        idem_key: str,
+        fingerprint: str,
+        status: int,
+        body: bytes | dict[str, Any],
+        request_id: str,
+    ) -> None:
+        acct.idempotency[idem_key] = {
+            "fingerprint": fingerprint,
+            "status": status,
+            "body": body if isinstance(body, bytes) else json.dumps(body, indent=2).encode(),
+            "request_id": request_id,
+            "at": self.state.now(),
+        }
 
     # -- hosted pages --------------------------------------------------------------------------
 
