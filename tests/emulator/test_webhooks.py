@@ -280,3 +280,17 @@ def test_a_rolled_secret_signs_beside_the_new_one_until_it_expires(
     assert _verify(after, endpoint.secret).type == "customer.created"
     with pytest.raises(stripe.SignatureVerificationError):
         _verify(after, new_secret)
+
+
+def test_previous_attributes_only_on_updated_events(stripe_emulator, stripe_client, webhook_receiver):
+    _endpoint(stripe_client, webhook_receiver.url, ["charge.refunded", "customer.updated"])
+    session = checkout_session(stripe_client)
+    pay_session(session.url, "4242424242424242")
+    pi = stripe_client.v1.checkout.sessions.retrieve(session.id).payment_intent
+    stripe_client.v1.refunds.create(params={"payment_intent": pi, "amount": 500})
+    customer = stripe_client.v1.customers.create()
+    stripe_client.v1.customers.update(customer.id, params={"name": "Renamed"})
+    webhook_receiver.wait_for_types("charge.refunded", "customer.updated")
+    events = {e["type"]: e for e in webhook_receiver.events()}
+    assert "previous_attributes" not in events["charge.refunded"]["data"]
+    assert events["customer.updated"]["data"]["previous_attributes"] == {"name": None}

@@ -125,7 +125,8 @@ class Api:
     ) -> dict[str, Any]:
         ctx = current_request()
         data: dict[str, Any] = {"object": snapshot(obj)}
-        if previous:
+        # Stripe: previous_attributes is "only included in events of type *.updated".
+        if previous and event_type.endswith(".updated"):
             data["previous_attributes"] = snapshot(previous)
         endpoints = [
             ep
