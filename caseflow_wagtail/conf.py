@@ -1,7 +1,9 @@
-"""The one place settings are read: a site setting, then ``settings.CASEFLOW_WAGTAIL``, then a default."""
+"""The one place settings are read: a site setting, then ``settings.CASEFLOW_WAGTAIL``, then an environment
+variable (for the few that have one), then a default."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -45,6 +47,12 @@ ENVIRONMENT_SECRETS = {
 }
 
 
+# Settings that an environment variable may supply when ``CASEFLOW_WAGTAIL`` does not.
+ENVIRONMENT_SETTINGS = {
+    "STRIPE_API_BASE": "CASEFLOW_STRIPE_API_BASE",
+}
+
+
 def setting_name(key: str) -> str:
     return f'CASEFLOW_WAGTAIL["{key}"]'
 
@@ -58,4 +66,7 @@ def get(key: str, site_value: Any = None) -> Any:
     configured = getattr(settings, "CASEFLOW_WAGTAIL", {}) or {}
     if not isinstance(configured, dict):
         raise ConfigurationError("settings.CASEFLOW_WAGTAIL must be a dict.")
-    return configured.get(key, DEFAULTS[key])
+    if key in configured:
+        return configured[key]
+    environment = os.environ.get(ENVIRONMENT_SETTINGS.get(key, ""), "")
+    return environment or DEFAULTS[key]

@@ -36,6 +36,17 @@ def _fernet() -> MultiFernet:
     return MultiFernet(fernets)
 
 
+class Secret(str):
+    """A decrypted secret: an ordinary string to code, stars to ``repr``, so debug pages, error reports
+    and log lines that print local variables never show it (Django's ``sensitive_variables`` only acts
+    when DEBUG is off)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'********'"
+
+
 def encrypt(plaintext: str) -> str:
     if not plaintext:
         return ""
@@ -46,7 +57,7 @@ def decrypt(token: str) -> str:
     if not token:
         return ""
     try:
-        return _fernet().decrypt(token.encode()).decode()
+        return Secret(_fernet().decrypt(token.encode()).decode())
     except InvalidToken as error:
         raise ConfigurationError(
             "A stored Stripe secret cannot be decrypted: the encryption key changed. Keep the old key in "

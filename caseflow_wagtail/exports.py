@@ -7,16 +7,22 @@ a leading apostrophe, which the spreadsheet shows as plain text.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
-# "=", "+", "-" and "@" start formulas; a tab or carriage return can hide one from a quick look and
-# some programs strip them before parsing.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# "=", "+", "-" and "@" start formulas. Spreadsheet programs skip leading whitespace and line breaks
+# before parsing, and read full-width forms (U+FF1D for "=", U+FF0B for "+", …) as the ASCII ones, so both are looked past.
+FORMULA_STARTS = ("=", "+", "-", "@")
+# A tab, carriage return or line break at the start can hide a formula from a quick look.
+HIDING_STARTS = ("\t", "\r", "\n")
 
 
 def neutralise_formula(value: Any) -> Any:
     """Return text that no spreadsheet will evaluate; other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if not isinstance(value, str) or not value:
+        return value
+    significant = unicodedata.normalize("NFKC", value.lstrip()[:1])
+    if value.startswith(HIDING_STARTS) or significant.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -268,8 +268,14 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
 
 
 def from_minor_units(minor: int, currency: str) -> Decimal:
-    """Stripe's integer amount → Decimal major units."""
-    return Decimal(int(minor)).scaleb(-decimal_places(currency)).quantize(_exponent(currency))
+    """Stripe's integer amount → Decimal major units.
+
+    Only an integer is an amount: ``"1000"``, ``1000.9`` or ``true`` in an event is malformed, never
+    coerced into money.
+    """
+    if not isinstance(minor, int) or isinstance(minor, bool):
+        raise TypeError(f"A Stripe amount is an integer of minor units, not {minor!r}")
+    return Decimal(minor).scaleb(-decimal_places(currency)).quantize(_exponent(currency))
 
 
 def minimum_charge(currency: str) -> Decimal:

@@ -167,6 +167,8 @@ def _replay_events(site, gateway, stripe: StripeGateway, since, report: SyncRepo
             report.events_already_processed += 1
         elif outcome == EventOutcome.IGNORED:
             report.events_ignored += 1
+        elif outcome == EventOutcome.FAILED:
+            report.events_failed += 1
         else:
             report.events_processed += 1
 

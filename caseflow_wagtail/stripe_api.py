@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import stripe
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from . import conf
 from .exceptions import CaseflowError, ConfigurationError
@@ -373,6 +374,19 @@ class WebhookSignatureInvalid(StripeFailure):
     """The Stripe-Signature header is missing, forged, stale or from the future."""
 
 
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _strict_json(text: str) -> Any:
+    """JSON as Stripe writes it: no NaN or Infinity, and no nesting deep enough to exhaust the stack."""
+    try:
+        return json.loads(text, parse_constant=_not_json)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+@sensitive_variables("secrets", "secret")
 def verify_webhook(
     payload: bytes, header: str, secrets: Iterable[str], tolerance: int = 300
 ) -> dict[str, Any]:
@@ -396,7 +410,7 @@ def verify_webhook(
             stripe.WebhookSignature.verify_header(text, header, secret, tolerance=tolerance)
         except stripe.SignatureVerificationError:
             continue
-        event = json.loads(text)
+        event = _strict_json(text)
         if not isinstance(event, dict) or event.get("object") != "event":
             raise ValueError("not a Stripe event")
         return event

@@ -1,15 +1,25 @@
 """Public routes. Include once in the site's URLconf, before Wagtail's own:
 
 path("billing/", include("caseflow_wagtail.urls")),
+
+Every route here is for clients and for Stripe, who never log in to the site: each is marked
+``login_not_required``, so a site using Django's ``LoginRequiredMiddleware`` still serves them.
 """
 
-from django.urls import path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import URLPattern
+from django.urls import path as _path
 
 from .views import public
 from .views import subscriptions as subscription_views
 from .webhooks.view import stripe_webhook
 
 app_name = "caseflow_wagtail"
+
+
+def path(route: str, view, name: str) -> URLPattern:
+    return _path(route, login_not_required(view), name=name)
+
 
 urlpatterns = [
     path("invoice/<str:token>/", public.invoice, name="invoice"),

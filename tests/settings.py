@@ -1,5 +1,7 @@
 """Settings for the test suite: SQLite by default, PostgreSQL when DATABASE_URL is set."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -74,7 +76,11 @@ DATABASES = {
     "default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'test.sqlite3'}", conn_max_age=0)
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # A file (the live server's threads share it), outside the checkout and one per test process, so two
+    # runs from one checkout never write to each other's database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"caseflow-wagtail-tests-{os.getpid()}.sqlite3")
+    }
     # The webhook and the success page write at the same moment: IMMEDIATE makes SQLite queue writers
     # (waiting up to the timeout) instead of failing one of them with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}

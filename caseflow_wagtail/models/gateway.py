@@ -25,7 +25,7 @@ class Mode(models.TextChoices):
 
 
 def _secret(stored: str, env_name: str) -> str:
-    return os.environ.get(env_name) or crypto.decrypt(stored)
+    return crypto.Secret(os.environ.get(env_name) or crypto.decrypt(stored))
 
 
 def _last4(value: str) -> str:
@@ -111,7 +111,7 @@ class PaymentGatewaySettings(BaseSiteSetting):
 
     def get_webhook_secrets(self) -> list[str]:
         env = os.environ.get(conf.ENVIRONMENT_SECRETS["webhook_secret"])
-        secrets = [env] if env else []
+        secrets = [crypto.Secret(env)] if env else []
         secrets += [
             crypto.decrypt(value)
             for value in (self.webhook_secret_encrypted, self.webhook_previous_secret_encrypted)

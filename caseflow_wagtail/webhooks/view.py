@@ -1,6 +1,11 @@
 """The webhook endpoint: verify the raw body, store the event once, dispatch it, answer 2xx.
 
-A processing error rolls back everything the event did and answers 500, so Stripe delivers it again.
+What is not a well-formed Stripe event is refused with a 4xx and leaves nothing. A signed event whose
+processing fails rolls back everything it did and is stored as failed with the reason (Billing → Webhook
+health shows it, with Retry processing). Only a failure that may pass by itself — the database or Stripe
+unreachable — answers 500, so Stripe delivers the event again; one that would fail the same way every time
+(wrong types, missing fields, an amount that cannot be booked) is acknowledged, since Stripe's retries for
+days would change nothing.
 """
 
 from __future__ import annotations
@@ -8,17 +13,18 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 from wagtail.models import Site
 
 from ..models import PaymentGatewaySettings, StripeEvent, WebhookRefusal
 from ..models.events import EventOutcome
-from ..stripe_api import WebhookSignatureInvalid, verify_webhook
+from ..stripe_api import StripeFailure, StripeRequestRejected, WebhookSignatureInvalid, verify_webhook
 from .registry import EventContext, dispatch
 
 logger = logging.getLogger(__name__)
@@ -32,11 +38,17 @@ def _refuse(status: int, reason: str) -> HttpResponse:
     return HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
 
 
+@sensitive_variables("secrets")
 @csrf_exempt
 @require_POST
 def stripe_webhook(request: HttpRequest, site_pk: int) -> HttpResponse:
     site = get_object_or_404(Site, pk=site_pk)
-    length = int(request.headers.get("Content-Length") or 0)
+    try:
+        length = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        return _refuse(400, "Malformed Content-Length.")
+    if length < 0:
+        return _refuse(400, "Malformed Content-Length.")
     if length > MAX_BODY_BYTES:
         return _refuse(413, "Payload too large.")
     payload = request.body
@@ -56,9 +68,36 @@ def stripe_webhook(request: HttpRequest, site_pk: int) -> HttpResponse:
         return _refuse(400, str(failure))
     except (ValueError, UnicodeDecodeError):
         return _refuse(400, "Malformed event body.")
-    if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
-        return _refuse(400, "Malformed event body.")
+    problem = envelope_problem(event)
+    if problem:
+        return _refuse(400, f"Malformed event: {problem}.")
     return process_event(site, gateway, event)
+
+
+def envelope_problem(event: dict) -> str:
+    """What makes this not a Stripe event envelope (empty when it is one): the fields every event has."""
+    if not isinstance(event.get("id"), str) or not event["id"]:
+        return "no id"
+    if not isinstance(event.get("type"), str) or not event["type"]:
+        return "no type"
+    created = event.get("created")
+    if created is not None and (not isinstance(created, int) or isinstance(created, bool)):
+        return "created is not a timestamp"
+    if "livemode" in event and not isinstance(event["livemode"], bool):
+        return "livemode is not a boolean"
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return "no data.object"
+    return ""
+
+
+def transient(error: Exception) -> bool:
+    """Whether the same event may well succeed later without anyone changing anything."""
+    if isinstance(error, DataError):
+        return False  # the values themselves cannot be stored
+    if isinstance(error, DatabaseError):
+        return True  # connection lost, database locked or full
+    return isinstance(error, StripeFailure) and not isinstance(error, StripeRequestRejected)
 
 
 def _count_refusal(site: Site, reason: str) -> None:
@@ -79,7 +118,10 @@ def process_event(site: Site, gateway: PaymentGatewaySettings, event: dict) -> H
         except Exception as error:
             logger.exception("Processing Stripe event %s (%s) failed", event["id"], event["type"])
             _record_failure(site, event, error)
-            return _refuse(500, "Processing failed; Stripe will retry.")
+            if transient(error):
+                return _refuse(500, "Processing failed; Stripe will retry.")
+            # Stripe's retries would fail the same way: acknowledged, and kept for staff to see.
+            return JsonResponse({"received": True, "outcome": EventOutcome.FAILED})
         return JsonResponse({"received": True, "outcome": outcome})
     return _refuse(500, "Concurrent deliveries; Stripe will retry.")
 

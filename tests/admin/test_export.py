@@ -17,7 +17,25 @@ pytestmark = pytest.mark.django_db
 FORMULA = '=HYPERLINK("http://x")'
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", FORMULA])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=1+1",
+        "+1",
+        "-1",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        FORMULA,
+        "\n=1+1",
+        "\r\n=cmd|' /C calc'!A0",
+        "  =1+1",
+        "\u3000=1+1",
+        "\uff1d1+1",
+        "\uff0bA1",
+        "\uff20SUM(A1)",
+    ],
+)
 def test_formula_like_text_gets_an_apostrophe(text):
     assert neutralise_formula(text) == "'" + text
 

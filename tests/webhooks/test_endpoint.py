@@ -12,23 +12,9 @@ from wagtail.models import Site
 
 from caseflow_wagtail.models import EventOutcome, PaymentGatewaySettings, StripeEvent
 
+from .conftest import SECRET
+
 pytestmark = pytest.mark.django_db
-
-SECRET = "whsec_" + "k3" * 16
-
-
-@pytest.fixture
-def site(home_page) -> Site:
-    site = Site.objects.get(is_default_site=True)
-    gateway = PaymentGatewaySettings.for_site(site)
-    gateway.set_webhook_secret(SECRET)
-    gateway.save()
-    return site
-
-
-@pytest.fixture
-def url(site) -> str:
-    return reverse("caseflow_wagtail:stripe_webhook", kwargs={"site_pk": site.pk})
 
 
 def event_body(

@@ -1,7 +1,5 @@
 """Local development: the settings ``scripts/demo`` runs with."""
 
-import os
-
 from .base import *  # noqa: F403
 
 DEBUG = True
@@ -16,6 +14,5 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Receipts are printed by the console backend in the demo, which is what W012 warns about in production.
 SILENCED_SYSTEM_CHECKS = ["caseflow_wagtail.W012"]
 
-# scripts/demo runs the bundled Stripe emulator and points the site at it: test keys only, no network.
-if os.environ.get("CASEFLOW_STRIPE_API_BASE"):
-    CASEFLOW_WAGTAIL = {**CASEFLOW_WAGTAIL, "STRIPE_API_BASE": os.environ["CASEFLOW_STRIPE_API_BASE"]}  # noqa: F405
+# scripts/demo runs the bundled Stripe emulator and points the site at it through the plugin's own
+# CASEFLOW_STRIPE_API_BASE environment variable: test keys only, no network.
