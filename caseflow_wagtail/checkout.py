@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import json
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -68,14 +68,19 @@ def clean_amount(pay_now: PayNow, raw: str | None) -> Decimal:
     """The amount to charge: the whole balance, or the client's amount when the firm allows it."""
     if not pay_now.amount_editable or raw in (None, ""):
         return pay_now.balance
-    text = str(raw).strip().replace(",", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(
-            _("Enter an amount such as %(example)s.") % {"example": pay_now.balance}
-        ) from None
+    text = str(raw).strip()
     currency = pay_now.currency
+    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise ValidationError(_("Enter an amount greater than zero."))
+    try:
+        # Read in the client's language, and refused when it could be read two ways: "10,00" is
+        # neither ten nor a thousand dollars to an English reader.
+        amount = money.parse_amount(text)
+    except ValueError:
+        raise ValidationError(
+            _("Enter an amount such as %(example)s.")
+            % {"example": money.format_amount(pay_now.balance, currency)}
+        ) from None
     if not amount.is_finite() or amount <= 0:
         raise ValidationError(_("Enter an amount greater than zero."))
     if not money.has_valid_precision(amount, currency):
@@ -142,7 +147,8 @@ def open_checkout(
     key = stripe_api.idempotency_key(
         "checkout", invoice.pk, invoice.balance, generation, json.dumps(params, sort_keys=True)
     )
-    session = stripe_api.StripeGateway(gateway.get_secret_key()).create_checkout_session(params, key)
+    stripe = stripe_api.StripeGateway(gateway.get_secret_key(), client_waiting=True)
+    session = stripe.create_checkout_session(params, key)
     # Sessions for this invoice that are still open but no longer reusable are left to expire in Stripe.
     CheckoutSession.objects.filter(invoice=invoice, status=CheckoutStatus.OPEN).exclude(
         stripe_id=session["id"]

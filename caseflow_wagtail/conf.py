@@ -29,8 +29,11 @@ DEFAULTS: dict[str, Any] = {
     "PAY_LIMIT_PER_INVOICE": (30, 600),
     # Base URL of a local Stripe emulator (test keys only), e.g. http://127.0.0.1:12111.
     "STRIPE_API_BASE": "",
-    # Seconds Stripe calls may take before the client is told Stripe cannot be reached.
+    # Seconds one Stripe call may take in the background (webhook setup, sync), before each of two retries.
     "STRIPE_TIMEOUT": 20,
+    # Seconds, retry included, a client waits on Stripe (Pay Now, the success page) before being told to
+    # try again shortly.
+    "STRIPE_CLIENT_TIMEOUT": 8,
     # An outbound HTTP(S) proxy for Stripe calls, for sites behind one, e.g. http://proxy.firm.internal:3128.
     "STRIPE_PROXY": "",
     # Record each refund made in Stripe as a refund adjustment at once, instead of waiting for staff to choose.

@@ -8,7 +8,15 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.core import UnknownLocaleError
-from babel.numbers import format_currency, is_currency
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    format_decimal,
+    get_decimal_symbol,
+    get_group_symbol,
+    is_currency,
+    parse_decimal,
+)
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -283,6 +291,50 @@ def minimum_charge(currency: str) -> Decimal:
     if code in MINIMUM_CHARGE:
         return quantize(Decimal(MINIMUM_CHARGE[code]), code)
     return _exponent(code) * (10 if code in THREE_DECIMAL else 1)
+
+
+def active_locale() -> str:
+    """The babel locale of Django's active language (``en_GB`` for ``en-gb``)."""
+    return translation.to_locale(translation.get_language() or "en")
+
+
+def parse_amount(text: str, locale: str | None = None) -> Decimal:
+    """An amount a person typed, read in their locale: "1,234.50" in English, "1.234,50" in German.
+
+    Raises ValueError for anything that could be read two ways or is not plainly a number: a separator in
+    the wrong place ("10,00" in English: ten, or a thousand?), an underscore, an exponent, letters.
+    """
+    locale = locale or active_locale()
+    try:
+        decimal_symbol, group_symbol = get_decimal_symbol(locale), get_group_symbol(locale)
+    except UnknownLocaleError:
+        locale, decimal_symbol, group_symbol = "en", ".", ","
+    cleaned = text.strip()
+    sign = cleaned[:1] if cleaned[:1] in ("-", "+") else ""
+    cleaned = cleaned[len(sign) :]
+    if group_symbol in ("\u00a0", "\u202f"):
+        # Locales that group with a no-break space: people type an ordinary one.
+        cleaned = cleaned.replace(" ", group_symbol).replace("\u00a0", group_symbol)
+    allowed = set("0123456789") | {decimal_symbol, group_symbol}
+    if not cleaned or (not cleaned[0].isdigit() and cleaned[0] != decimal_symbol):
+        raise ValueError(f"{text!r} is not an amount")
+    if any(character not in allowed for character in cleaned):
+        raise ValueError(f"{text!r} is not an amount")
+    try:
+        value = parse_decimal(cleaned, locale=locale, strict=True)
+    except NumberFormatError:
+        raise ValueError(f"{text!r} can be read more than one way") from None
+    return -value if sign == "-" else value
+
+
+def format_amount(amount: Decimal, currency: str, locale: str | None = None) -> str:
+    """An amount as a person would type it back (no currency sign), with the currency's decimal places."""
+    places = decimal_places(currency)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    try:
+        return format_decimal(quantize(amount, currency), format=pattern, locale=locale or active_locale())
+    except UnknownLocaleError:
+        return format_decimal(quantize(amount, currency), format=pattern, locale="en")
 
 
 def format_money(amount: Decimal | None, currency: str, locale: str | None = None) -> str:

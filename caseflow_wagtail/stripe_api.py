@@ -127,7 +127,10 @@ class WebhookSetup:
 class StripeGateway:
     """Stripe for one account's secret key."""
 
-    def __init__(self, secret_key: str) -> None:
+    def __init__(self, secret_key: str, *, client_waiting: bool = False) -> None:
+        """``client_waiting``: a person is waiting on the answer (Pay Now, the success page), so the whole
+        attempt, retry included, is bounded by ``STRIPE_CLIENT_TIMEOUT`` seconds; otherwise each call may
+        take ``STRIPE_TIMEOUT`` seconds and is retried twice."""
         if not secret_key:
             raise ConfigurationError(_("No Stripe secret key is configured."))
         base = conf.get("STRIPE_API_BASE")
@@ -136,13 +139,19 @@ class StripeGateway:
             raise ConfigurationError(
                 f"{conf.setting_name('STRIPE_API_BASE')} points at a Stripe emulator, which only takes test keys."
             )
+        if client_waiting:
+            # One retry, and the stripe client's pause before it (at most a second), within the budget.
+            retries = 1
+            timeout = max(0.5, (float(conf.get("STRIPE_CLIENT_TIMEOUT")) - 1) / (retries + 1))
+        else:
+            retries, timeout = 2, float(conf.get("STRIPE_TIMEOUT"))
         self._client = stripe.StripeClient(
             secret_key,
             stripe_version=API_VERSION,
             base_addresses={"api": base} if base else None,
-            max_network_retries=2,
+            max_network_retries=retries,
             http_client=stripe.new_default_http_client(
-                timeout=int(conf.get("STRIPE_TIMEOUT")), proxy=conf.get("STRIPE_PROXY") or None
+                timeout=timeout, proxy=conf.get("STRIPE_PROXY") or None
             ),
         )
 

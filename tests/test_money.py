@@ -194,3 +194,46 @@ def test_format_money_rounds_for_display_and_handles_missing_amounts():
 
 def test_format_money_falls_back_to_english_for_an_unknown_locale():
     assert money.format_money(Decimal("1"), "USD", "xx_YY") == "$1.00"
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "amount"),
+    [
+        ("1,234.50", "en_US", "1234.50"),
+        ("1234.5", "en_US", "1234.5"),
+        (" 40.10 ", "en_GB", "40.10"),
+        ("1.234,50", "de_DE", "1234.50"),
+        ("10,50", "de_DE", "10.50"),
+        ("1 234,50", "fr_FR", "1234.50"),
+        ("1\u202f234,50", "fr_FR", "1234.50"),
+        ("-5.00", "en_US", "-5.00"),
+    ],
+)
+def test_amounts_are_read_in_the_clients_locale(text, locale, amount):
+    assert money.parse_amount(text, locale) == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("10,00", "en_US"),
+        ("1_000", "en_US"),
+        ("1e3", "en_US"),
+        ("NaN", "en_US"),
+        ("", "en_US"),
+        ("12.34.56", "en_US"),
+        ("$10", "en_US"),
+        ("10.00", "de_DE"),
+        ("\u0661\u0660", "en_US"),
+    ],
+)
+def test_ambiguous_or_odd_amounts_are_refused(text, locale):
+    with pytest.raises(ValueError):
+        money.parse_amount(text, locale)
+
+
+def test_an_amount_is_shown_back_with_the_currencys_places():
+    assert money.format_amount(Decimal("1234.5"), "USD", "en_US") == "1,234.50"
+    assert money.format_amount(Decimal("1234.5"), "EUR", "de_DE") == "1.234,50"
+    assert money.format_amount(Decimal("1234"), "JPY", "en_US") == "1,234"
+    assert money.format_amount(Decimal("1.5"), "KWD", "en_US") == "1.500"

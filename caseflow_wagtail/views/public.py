@@ -99,7 +99,8 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
     state = "confirming"
     payment = None
     try:
-        session = StripeGateway(gateway.get_secret_key()).retrieve_checkout_session(session_id)
+        stripe = StripeGateway(gateway.get_secret_key(), client_waiting=True)
+        session = stripe.retrieve_checkout_session(session_id)
     except StripeFailure as failure:
         # The webhook will record the payment; the client is told it is being confirmed.
         logger.warning("Success page could not confirm %s: %s", session_id, type(failure).__name__)

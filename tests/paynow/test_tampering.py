@@ -31,6 +31,11 @@ def editable(online):
         ("NaN", "Enter an amount greater than zero."),
         ("Infinity", "Enter an amount greater than zero."),
         ("ten dollars", "Enter an amount such as 100.00."),
+        # Ambiguous to an English reader, so refused rather than guessed (it once opened $1,000.00).
+        ("10,00", "Enter an amount such as 100.00."),
+        ("1_000", "Enter an amount such as 100.00."),
+        ("1e2", "Enter an amount such as 100.00."),
+        ("$50", "Enter an amount such as 100.00."),
     ],
 )
 def test_a_tampered_amount_is_refused_and_no_session_is_created(
