@@ -163,3 +163,30 @@ def check_payment_gateways(app_configs=None, **kwargs):
                 )
             )
     return problems
+
+
+@register(Tags.database)
+def check_sqlite_transaction_mode(app_configs=None, databases=None, **kwargs):
+    """SQLite's default DEFERRED transactions fail one of two writers with "database is locked" when a
+    transaction that began by reading then writes: a client's success page and Stripe's webhook do exactly
+    that at the same moment. IMMEDIATE (Django 5.1+) makes the second writer wait instead."""
+    return sqlite_transaction_problems(settings.DATABASES)
+
+
+def sqlite_transaction_problems(databases: dict) -> list[Warning]:
+    problems = []
+    for alias, database in databases.items():
+        if not database.get("ENGINE", "").endswith("sqlite3"):
+            continue
+        mode = str((database.get("OPTIONS") or {}).get("transaction_mode") or "DEFERRED").upper()
+        if mode != "IMMEDIATE":
+            problems.append(
+                Warning(
+                    f"The SQLite database {alias!r} uses {mode} transactions, so a payment's webhook and the "
+                    "client's confirmation page can fail each other with 'database is locked'.",
+                    hint=f'Set DATABASES["{alias}"]["OPTIONS"] = {{"transaction_mode": "IMMEDIATE", '
+                    '"timeout": 20}.',
+                    id="caseflow_wagtail.W014",
+                )
+            )
+    return problems

@@ -247,3 +247,24 @@ def test_receipt_backend_check_reads_mailers_on_django_61(settings):
         'MAILERS["default"]',
         "django.core.mail.backends.console.EmailBackend",
     )
+
+
+def test_w014_sqlite_without_immediate_transactions():
+    databases = {
+        "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "other.sqlite3", "OPTIONS": {}},
+        "deferred": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": "deferred.sqlite3",
+            "OPTIONS": {"transaction_mode": "deferred"},
+        },
+        "immediate": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": "immediate.sqlite3",
+            "OPTIONS": {"transaction_mode": "IMMEDIATE"},
+        },
+        "postgres": {"ENGINE": "django.db.backends.postgresql", "NAME": "x"},
+    }
+    problems = checks.sqlite_transaction_problems(databases)
+    assert [p.id for p in problems] == ["caseflow_wagtail.W014"] * 2
+    assert ["'other'" in problems[0].msg, "'deferred'" in problems[1].msg] == [True, True]
+    assert 'DATABASES["other"]["OPTIONS"]' in problems[0].hint
