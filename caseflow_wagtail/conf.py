@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "STRIPE_PROXY": "",
     # Record each refund made in Stripe as a refund adjustment at once, instead of waiting for staff to choose.
     "RECORD_STRIPE_REFUNDS_AUTOMATICALLY": False,
+    # The Content-Security-Policy of invoice and payment pages: None for the built-in strict one, a string
+    # to send instead, "" to send none (the host's own policy then applies alone).
+    "CONTENT_SECURITY_POLICY": None,
     # Minutes after a client reaches the success page within which Stripe's event is expected.
     "WEBHOOK_LATE_AFTER_MINUTES": 10,
 }
