@@ -27,6 +27,10 @@ DEFAULTS: dict[str, Any] = {
     # Pay Now attempts allowed per client address and per invoice: (count, seconds).
     "PAY_LIMIT_PER_ADDRESS": (10, 60),
     "PAY_LIMIT_PER_INVOICE": (30, 600),
+    # The proxies named in X-Forwarded-For after the client, for reading a client's address (python-ipware's
+    # proxy_count as an int, or its proxy_list of address prefixes such as ["10.0."]). None: the
+    # connection's own address, which behind a proxy is the proxy's, shared by every client.
+    "TRUSTED_PROXIES": None,
     # Base URL of a local Stripe emulator (test keys only), e.g. http://127.0.0.1:12111.
     "STRIPE_API_BASE": "",
     # Seconds one Stripe call may take in the background (webhook setup, sync), before each of two retries.

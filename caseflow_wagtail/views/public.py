@@ -46,10 +46,6 @@ def invoice(request: HttpRequest, token: str) -> HttpResponse:
     return get_public_invoice(token).serve(request)
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @require_POST
 def pay(request: HttpRequest, token: str) -> HttpResponse:
     invoice = get_public_invoice(token)
@@ -62,7 +58,7 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
     per_address = conf.get("PAY_LIMIT_PER_ADDRESS")
     per_invoice = conf.get("PAY_LIMIT_PER_INVOICE")
     if not (
-        ratelimit.allow(f"address:{_client_address(request)}", *per_address)
+        ratelimit.allow(f"address:{ratelimit.client_address(request)}", *per_address)
         and ratelimit.allow(f"invoice:{invoice.pk}", *per_invoice)
     ):
         return make_private(

@@ -432,7 +432,7 @@ def _subscription(token: str) -> Subscription:
 
 def _allowed(request: HttpRequest) -> bool:
     return ratelimit.allow(
-        f"subscription:{request.META.get('REMOTE_ADDR', '')}", *conf.get("PAY_LIMIT_PER_ADDRESS")
+        f"subscription:{ratelimit.client_address(request)}", *conf.get("PAY_LIMIT_PER_ADDRESS")
     )
 
 

@@ -132,3 +132,39 @@ def test_card_testing_from_one_address_is_paused_with_a_friendly_page(
     assert "Nothing was charged" in paused.text
     assert paused.headers["Cache-Control"] == "private, no-store"
     assert checkout_creates(emulator) == []
+
+
+@pytest.mark.parametrize("trusted", [1, ["10.0.0."]], ids=["proxy-count", "proxy-list"])
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(
+    editable, settings, make_invoice, client_browser, emulator, trusted
+):
+    # Every request reaches the site from one address (here the loopback), through a proxy at 10.0.0.1 that
+    # names the client in X-Forwarded-For, which the site believes only because it was told of the proxy.
+    settings.CASEFLOW_WAGTAIL = {**settings.CASEFLOW_WAGTAIL, "TRUSTED_PROXIES": trusted}
+    invoice = make_invoice(lines=[("Advice", "1", "100.00", None)])
+    client_browser.open_invoice(invoice)
+    limit, _seconds = conf.get("PAY_LIMIT_PER_ADDRESS")
+
+    client_browser.session.headers["X-Forwarded-For"] = "203.0.113.7, 10.0.0.1"
+    tester = [client_browser.post_pay(invoice, {"amount": "0.01"}) for _ in range(limit + 1)]
+    client_browser.session.headers["X-Forwarded-For"] = "198.51.100.20, 10.0.0.1"
+    honest = client_browser.post_pay(invoice, {"amount": "0.01"})
+
+    assert [a.status_code for a in tester] == [302] * limit + [429]
+    assert honest.status_code == 302
+
+
+def test_without_trusted_proxies_a_forwarded_for_header_is_not_believed(
+    editable, make_invoice, client_browser, emulator
+):
+    invoice = make_invoice(lines=[("Advice", "1", "100.00", None)])
+    client_browser.open_invoice(invoice)
+    limit, _seconds = conf.get("PAY_LIMIT_PER_ADDRESS")
+
+    answers = []
+    for attempt in range(limit + 1):
+        # A card tester inventing a new address for each attempt is still one connection.
+        client_browser.session.headers["X-Forwarded-For"] = f"203.0.113.{attempt + 1}, 10.0.0.1"
+        answers.append(client_browser.post_pay(invoice, {"amount": "0.01"}).status_code)
+
+    assert answers == [302] * limit + [429]
