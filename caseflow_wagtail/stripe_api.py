@@ -334,6 +334,25 @@ class StripeGateway:
 
     # -- reconciliation --------------------------------------------------------------------------------
 
+    def charge_refunds(self, charge_id: str) -> list[dict[str, Any]]:
+        """Every refund of a charge, oldest first.
+
+        A Charge no longer includes its refunds unless expanded (API change of 2022-11-15), and a webhook
+        event's object is never expanded, so they are listed here.
+        """
+        params: dict[str, Any] = {"charge": charge_id, "limit": 100}
+        found: list[dict[str, Any]] = []
+        page = self.call(lambda: self.v1.refunds.list(params=params))
+        found.extend(_plain(refund) for refund in page.data)
+        while page.has_more and page.data:
+            last = page.data[-1].id
+            page = self.call(
+                lambda last=last: self.v1.refunds.list(params={**params, "starting_after": last})
+            )
+            found.extend(_plain(refund) for refund in page.data)
+        found.reverse()
+        return found
+
     def events_since(self, created_gte: int, types: Iterable[str]) -> list[dict[str, Any]]:
         """Every event of these types created at or after ``created_gte`` (Unix time), oldest first.
 

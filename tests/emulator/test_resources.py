@@ -183,6 +183,24 @@ def test_refunds_full_and_partial(stripe_client):
     }
 
 
+def test_a_charge_carries_its_refunds_only_when_expanded(stripe_client):
+    # Stripe (changelog 2022-11-15): Charge.refunds is not included unless expanded; events never are.
+    pi = stripe_client.v1.payment_intents.create(
+        params={"amount": 6000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+    )
+    first = stripe_client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 1000})
+    second = stripe_client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 2000})
+    plain = stripe_client.v1.charges.retrieve(pi.latest_charge)
+    assert "refunds" not in plain and plain.amount_refunded == 3000
+    expanded = stripe_client.v1.charges.retrieve(pi.latest_charge, params={"expand": ["refunds"]})
+    assert [r.id for r in expanded.refunds.data] == [second.id, first.id]
+    assert expanded.refunds.url == f"/v1/charges/{pi.latest_charge}/refunds"
+    events = stripe_client.v1.events.list(params={"type": "charge.refunded"}).data
+    assert events and all("refunds" not in event.data.object for event in events)
+    listed = stripe_client.v1.refunds.list(params={"charge": pi.latest_charge}).data
+    assert [r.id for r in listed] == [second.id, first.id]
+
+
 def test_dashboard_refund_through_control_api(stripe_emulator, stripe_client):
     pi = stripe_client.v1.payment_intents.create(
         params={"amount": 4000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}

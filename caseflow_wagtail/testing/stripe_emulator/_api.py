@@ -858,7 +858,6 @@ class Api:
         previous = {"amount_refunded": ch["amount_refunded"], "refunded": ch["refunded"]}
         ch["amount_refunded"] += amount
         ch["refunded"] = ch["amount_refunded"] >= ch["amount_captured"]
-        ch["refunds"]["data"].insert(0, snapshot(re_))
         self.emit(acct, "refund.created", re_)
         self.emit(acct, "charge.refunded", ch, previous)
         return re_
@@ -2319,4 +2318,8 @@ class Api:
         if obj.get("object") == "invoice" and key == "payments":
             items = [p for p in acct.all("invoice_payment") if p["invoice"] == obj["id"]]
             return self.paginate(items, {"limit": "100"}, f"/v1/invoice_payments?invoice={obj['id']}")
+        if obj.get("object") == "charge" and key == "refunds":
+            # Not part of a Charge since 2022-11-15: only ``expand[]=refunds`` brings it, newest first.
+            items = [r for r in acct.all("refund") if r["charge"] == obj["id"]]
+            return self.paginate(items, {"limit": "100"}, f"/v1/charges/{obj['id']}/refunds")
         raise invalid(f"This property cannot be expanded ({key}).", param="expand")
