@@ -41,6 +41,7 @@ RESOURCE_CLASSES: dict[str, type] = {
     "invoice_payment": stripe.InvoicePayment,
     "test_helpers.test_clock": stripe.test_helpers.TestClock,
     "billing_portal.session": stripe.billing_portal.Session,
+    "billing_portal.configuration": stripe.billing_portal.Configuration,
     "webhook_endpoint": stripe.WebhookEndpoint,
     "event": stripe.Event,
     "deleted_customer": stripe.Customer,
@@ -237,12 +238,20 @@ def every_object(stripe_emulator, stripe_client) -> dict[str, dict[str, Any]]:
     objects["invoice"] = invoice
     objects["line_item"] = get(f"/v1/invoices/{invoice['id']}/lines")["data"][0]
     objects["invoice_payment"] = get(f"/v1/invoice_payments?invoice={invoice['id']}")["data"][0]
+    configuration = raw(
+        stripe_emulator,
+        "POST",
+        "/v1/billing_portal/configurations",
+        {"features": {"payment_method_update": {"enabled": "true"}}},
+    )[1]
+    objects["billing_portal.configuration"] = get(f"/v1/billing_portal/configurations/{configuration['id']}")
     objects["billing_portal.session"] = raw(
         stripe_emulator,
         "POST",
         "/v1/billing_portal/sessions",
         {
             "customer": customer.id,
+            "configuration": configuration["id"],
             "return_url": "https://firm.example/account",
             "flow_data": {"type": "payment_method_update"},
         },

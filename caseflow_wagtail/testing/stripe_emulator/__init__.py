@@ -224,6 +224,13 @@ class EmulatorClient:
     def expire_session(self, session_id: str) -> dict[str, Any]:
         return self._call("POST", "/actions/expire_session", {"session": session_id})
 
+    def save_portal_settings(self, secret_key: str | None = None) -> dict[str, Any]:
+        """Save the customer portal settings, as in the Dashboard: the account (this emulator's key unless
+        another is given) gets a default configuration, so portal sessions need no ``configuration``."""
+        return self._call(
+            "POST", "/actions/save_portal_settings", {"secret_key": secret_key or self.secret_key}
+        )
+
     def resend_event(self, event_id: str) -> dict[str, Any]:
         return self._call("POST", "/actions/resend_event", {"event": event_id})
 

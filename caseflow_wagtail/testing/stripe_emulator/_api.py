@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from . import _objects as build
+from . import _portal as portal
 from ._cards import (
     ATTACH_THEN_FAIL,
     OK,
@@ -2122,9 +2123,23 @@ class Api:
 
     # -- billing portal ------------------------------------------------------------------------
 
+    def portal_configurations_create(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
+        return portal.create(self, acct, params)
+
+    def portal_configurations_retrieve(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
+        return portal.retrieve(acct, id)
+
+    def portal_configurations_update(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
+        return portal.update(self, acct, params, id)
+
+    def portal_configurations_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
+        return portal.listing(self, acct, params)
+
     def portal_sessions_create(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
         customer_id = get_str(params, "customer", required=True)
         self.get(acct, "customer", customer_id, "customer", "customer")
+        # Refused, as by Stripe, unless a configuration is given or the account's default one was saved.
+        configuration = portal.for_session(acct, params)
         return_url = get_str(params, "return_url")
         flow_data = get_dict(params, "flow_data")
         flow = None
@@ -2145,6 +2160,7 @@ class Api:
                 raise invalid(
                     f"The portal flow {kind!r} is not supported by this emulator.", param="flow_data[type]"
                 )
+            portal.check_flow(configuration, kind)
             after = get_dict(flow_data, "after_completion", name="flow_data[after_completion]") or {}
             after_type = get_str(
                 after,
@@ -2169,10 +2185,9 @@ class Api:
                 "subscription_update_confirm": None,
                 "type": kind,
             }
-        config = acct.priv("portal").setdefault("configuration", new_id("bpc_"))
         sid = new_id("bps_")
         session = {
-            "configuration": config,
+            "configuration": configuration["id"],
             "created": real_now(),
             "customer": customer_id,
             "flow": flow,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ._core import snapshot
 from ._errors import StripeApiError, invalid
 from ._pages import STYLESHEET
+from ._portal import save_dashboard_settings
 
 if TYPE_CHECKING:
     from ._server import EmulatorState
@@ -191,4 +192,10 @@ def _action(state: EmulatorState, name: str, payload: dict[str, Any]) -> Any:
             for ep in endpoints:
                 state.dispatcher.enqueue(acct.secret_key, event, ep)
             return {"ok": True, "endpoints": [ep["id"] for ep in endpoints]}
+    if name == "save_portal_settings":
+        # As saving the customer portal settings in the Dashboard does: the account gets its default
+        # configuration, and portal sessions without ``configuration`` are accepted from then on.
+        acct = state.account(str(payload.get("secret_key") or state.secret_key))
+        with state.lock:
+            return snapshot(save_dashboard_settings(acct))
     raise StripeApiError(404, f"Unknown action {name!r}", code="resource_missing")
