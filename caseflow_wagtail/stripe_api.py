@@ -63,6 +63,10 @@ class StripeAuthenticationFailed(StripeFailure):
 class StripeRequestRejected(StripeFailure):
     """Stripe refused the request as invalid."""
 
+    # Stripe's error code and parameter, when it named them (e.g. ``resource_missing``, ``url``).
+    code: str = ""
+    param: str = ""
+
 
 class CardDeclined(StripeFailure):
     def __init__(self, message: str, code: str = "", decline_code: str = "") -> None:
@@ -109,7 +113,10 @@ def _translate(error: stripe.StripeError) -> StripeFailure:
     if isinstance(error, stripe.APIConnectionError):
         return StripeUnavailable(_("Stripe could not be reached; try again in a minute."))
     if isinstance(error, stripe.InvalidRequestError | stripe.IdempotencyError):
-        return StripeRequestRejected(_("Stripe refused the request: %(detail)s") % {"detail": detail})
+        rejected = StripeRequestRejected(_("Stripe refused the request: %(detail)s") % {"detail": detail})
+        rejected.code = error.code or ""
+        rejected.param = getattr(error, "param", None) or ""
+        return rejected
     return StripeUnavailable(_("Stripe had a problem (%(detail)s); try again later.") % {"detail": detail})
 
 
@@ -312,10 +319,36 @@ class StripeGateway:
                 return (intent.get("id") if isinstance(intent, dict) else intent) or ""
         return ""
 
-    def create_portal_session(self, *, customer: str, return_url: str) -> dict[str, Any]:
-        """A billing-portal session that only replaces the card, then sends the client back."""
+    def ensure_portal_configuration(self, params: dict[str, Any], known_id: str, key: str) -> str:
+        """The id of a customer-portal configuration with these settings: ``known_id`` brought up to date
+        (and active again), or a new one when Stripe no longer has it (another account's key, say)."""
+        if known_id:
+            try:
+                updated = self.call(
+                    lambda: self.v1.billing_portal.configurations.update(
+                        known_id, params={**params, "active": True}
+                    )
+                )
+                return updated.id
+            except StripeRequestRejected as rejected:
+                if rejected.code != "resource_missing":
+                    raise
+        created = self.call(
+            lambda: self.v1.billing_portal.configurations.create(
+                params=params, options={"idempotency_key": key}
+            )
+        )
+        return created.id
+
+    def create_portal_session(self, *, customer: str, return_url: str, configuration: str) -> dict[str, Any]:
+        """A billing-portal session that only replaces the card, then sends the client back.
+
+        ``configuration`` is always given: an account whose portal settings were never saved in the
+        Dashboard has no default one, and Stripe refuses a session without it.
+        """
         params: dict[str, Any] = {
             "customer": customer,
+            "configuration": configuration,
             "return_url": return_url,
             "flow_data": {
                 "type": "payment_method_update",
