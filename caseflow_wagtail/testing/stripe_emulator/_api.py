@@ -48,6 +48,7 @@ from ._values import (
     get_str,
     merge_metadata,
 )
+from ._webhook_urls import check_url as check_webhook_url
 
 if TYPE_CHECKING:
     from ._server import EmulatorState
@@ -2126,7 +2127,9 @@ class Api:
     def portal_configurations_create(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
         return portal.create(self, acct, params)
 
-    def portal_configurations_retrieve(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
+    def portal_configurations_retrieve(
+        self, acct: Account, params: dict[str, Any], id: str
+    ) -> dict[str, Any]:
         return portal.retrieve(acct, id)
 
     def portal_configurations_update(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
@@ -2243,8 +2246,7 @@ class Api:
 
     def webhook_endpoints_create(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
         url = get_str(params, "url", required=True)
-        if not re.match(r"https?://[^\s/]+", url):
-            raise invalid("Invalid URL: must be a valid URL.", param="url", code="url_invalid")
+        check_webhook_url(url, self.state.allow_local_webhooks)
         events = get_list(params, "enabled_events", required=True)
         if not events:
             raise missing_param("enabled_events")
@@ -2264,7 +2266,9 @@ class Api:
     def webhook_endpoints_update(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
         endpoint = self.get(acct, "webhook_endpoint", id, "webhook endpoint")
         if "url" in params:
-            endpoint["url"] = get_str(params, "url")
+            url = get_str(params, "url", required=True)
+            check_webhook_url(url, self.state.allow_local_webhooks)
+            endpoint["url"] = url
         if "enabled_events" in params:
             endpoint["enabled_events"] = list(get_list(params, "enabled_events"))
         if "description" in params:

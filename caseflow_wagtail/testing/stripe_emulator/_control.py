@@ -101,6 +101,8 @@ def _configure(state: EmulatorState, payload: dict[str, Any]) -> dict[str, Any]:
             dispatcher.schedule = tuple(float(x) for x in payload["webhook_retry_schedule"])
         if "webhook_timeout" in payload:
             dispatcher.timeout = float(payload["webhook_timeout"])
+        if "allow_local_webhooks" in payload:
+            state.allow_local_webhooks = bool(payload["allow_local_webhooks"])
         if "merchant_name" in payload:
             state.merchant_name = str(payload["merchant_name"])
             for acct in state.accounts.values():
@@ -110,6 +112,7 @@ def _configure(state: EmulatorState, payload: dict[str, Any]) -> dict[str, Any]:
         "webhook_retry_schedule": list(dispatcher.schedule),
         "webhook_timeout": dispatcher.timeout,
         "merchant_name": state.merchant_name,
+        "allow_local_webhooks": state.allow_local_webhooks,
     }
 
 

@@ -117,6 +117,8 @@ class EmulatorState:
         self.requests = RequestLog()
         self.faults: list[ApiFault] = []
         self.merchant_name = "Caseflow Test Firm"
+        # Off by default, as Stripe: webhook endpoints on loopback or private addresses are refused.
+        self.allow_local_webhooks = False
         self.api = Api(self)
         self.dispatcher = WebhookDispatcher(self._load_delivery, self._delivered)
 
