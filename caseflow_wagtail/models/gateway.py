@@ -106,6 +106,15 @@ class PaymentGatewaySettings(BaseSiteSetting):
     class Meta:
         verbose_name = _("Payment Gateways")
 
+    @property
+    def webhook_setup_blocker(self) -> str:
+        """Why Stripe could not deliver webhooks to this site's address (empty when it could)."""
+        from ..webhooks.setup import setup_blocker  # the webhooks package imports these models
+
+        if not self.pk or not self.has_secret_key:
+            return ""
+        return setup_blocker(self.site, self)
+
     # -- secrets (methods flagged alters_data so no template can call them) ----------------------------
 
     def get_secret_key(self) -> str:
