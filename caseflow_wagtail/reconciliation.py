@@ -15,7 +15,7 @@ from typing import Any
 
 from anymail.message import AnymailMessage
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -103,16 +103,21 @@ def note_refund(refund: dict[str, Any]) -> bool:
             row.status = status
             row.save(update_fields=["status"])
             return True
-        row = StripeRefund.objects.create(
-            stripe_id=refund["id"],
-            payment=payment,
-            invoice_id=payment.invoice_id,
-            amount=money.from_minor_units(refund["amount"], currency),
-            currency=currency,
-            status=status,
-            reason=refund.get("reason") or "",
-            refunded_at=_when(refund.get("created")) or timezone.now(),
-        )
+        try:
+            with transaction.atomic():
+                row = StripeRefund.objects.create(
+                    stripe_id=refund["id"],
+                    payment=payment,
+                    invoice_id=payment.invoice_id,
+                    amount=money.from_minor_units(refund["amount"], currency),
+                    currency=currency,
+                    status=status,
+                    reason=refund.get("reason") or "",
+                    refunded_at=_when(refund.get("created")) or timezone.now(),
+                )
+        except IntegrityError:
+            # Its twin event (refund.* or charge.refunded) noted it at the same instant; it is there now.
+            return note_refund(refund)
         if row.needs_reconciling:
             if record_automatically():
                 try:
