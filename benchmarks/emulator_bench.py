@@ -30,7 +30,7 @@ def startup_in_process(runs: int = 20) -> list[float]:
     timings = []
     for _ in range(runs):
         started = time.perf_counter()
-        emulator = StripeEmulator().start()
+        emulator = StripeEmulator(allow_local_webhooks=True).start()
         connection = http.client.HTTPConnection(urlsplit(emulator.base_url).netloc)
         connection.request("GET", "/_emulator/health")
         connection.getresponse().read()
@@ -46,7 +46,14 @@ def startup_command_line(runs: int = 5) -> list[float]:
     for _ in range(runs):
         started = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "caseflow_wagtail.testing.stripe_emulator", "--port", "0"],
+            [
+                sys.executable,
+                "-m",
+                "caseflow_wagtail.testing.stripe_emulator",
+                "--port",
+                "0",
+                "--allow-local-webhooks",
+            ],
             stdout=subprocess.PIPE,
             text=True,
             env=env,
@@ -122,7 +129,7 @@ def main() -> None:
         f"median {statistics.median(command_line) * 1000:.0f} ms"
     )
 
-    with StripeEmulator() as emulator:
+    with StripeEmulator(allow_local_webhooks=True) as emulator:
         client = emulator.stripe_client()
         customer = client.v1.customers.create(params={"email": "bench@example.com"})
         for _ in range(50):

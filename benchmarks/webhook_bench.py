@@ -220,7 +220,7 @@ def main() -> None:
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of one delivery of each")
     options = parser.parse_args()
 
-    with StripeEmulator() as emulator:
+    with StripeEmulator(allow_local_webhooks=True) as emulator:
         settings.ROOT_URLCONF = __name__
         settings.ALLOWED_HOSTS = ["*"]
         settings.CASEFLOW_WAGTAIL = {

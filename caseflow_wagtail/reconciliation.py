@@ -15,7 +15,7 @@ from typing import Any
 
 from anymail.message import AnymailMessage
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from wagtail.models import Site
 
 from . import conf, ledger, money
 from .email_defaults import DEFAULTS
-from .exceptions import LedgerError
+from .exceptions import CaseflowError, LedgerError
 from .models import (
     Adjustment,
     AdjustmentKind,
@@ -33,6 +33,7 @@ from .models import (
     EmailTemplate,
     EventOutcome,
     Payment,
+    PaymentGatewaySettings,
     StripeDispute,
     StripeEvent,
     StripeRefund,
@@ -41,6 +42,7 @@ from .models import (
 )
 from .models.reconciliation import DisputeStatus
 from .models.settings import BillingSettings
+from .stripe_api import StripeGateway
 
 logger = logging.getLogger(__name__)
 
@@ -101,16 +103,21 @@ def note_refund(refund: dict[str, Any]) -> bool:
             row.status = status
             row.save(update_fields=["status"])
             return True
-        row = StripeRefund.objects.create(
-            stripe_id=refund["id"],
-            payment=payment,
-            invoice_id=payment.invoice_id,
-            amount=money.from_minor_units(refund["amount"], currency),
-            currency=currency,
-            status=status,
-            reason=refund.get("reason") or "",
-            refunded_at=_when(refund.get("created")) or timezone.now(),
-        )
+        try:
+            with transaction.atomic():
+                row = StripeRefund.objects.create(
+                    stripe_id=refund["id"],
+                    payment=payment,
+                    invoice_id=payment.invoice_id,
+                    amount=money.from_minor_units(refund["amount"], currency),
+                    currency=currency,
+                    status=status,
+                    reason=refund.get("reason") or "",
+                    refunded_at=_when(refund.get("created")) or timezone.now(),
+                )
+        except IntegrityError:
+            # Its twin event (refund.* or charge.refunded) noted it at the same instant; it is there now.
+            return note_refund(refund)
         if row.needs_reconciling:
             if record_automatically():
                 try:
@@ -125,14 +132,26 @@ def note_refund(refund: dict[str, Any]) -> bool:
         return True
 
 
-def note_charge_refunded(charge: dict[str, Any]) -> bool:
-    """``charge.refunded`` carries the charge; its refunds come with it when Stripe includes them."""
-    refunds = (charge.get("refunds") or {}).get("data") or []
+def note_charge_refunded(charge: dict[str, Any], site: Site | None) -> bool:
+    """``charge.refunded`` carries the charge but not its refunds: Stripe includes ``charge.refunds`` only
+    when expanded (since 2022-11-15) and never expands an event. So the charge's refunds are listed through
+    the API of the site that received the event; a refund whose own ``refund.*`` event was lost or is late
+    is noted all the same, and once, since ``note_refund`` is keyed on the Stripe refund id."""
+    if charge.get("object") != "charge" or not charge.get("id"):
+        return False
+    if payment_for({"charge": charge["id"], "payment_intent": charge.get("payment_intent")}) is None:
+        return False  # not a charge this ledger recorded (or not yet: ``catch_up`` comes back to it)
     changed = False
-    for refund in refunds:
-        if isinstance(refund, dict):
-            changed = note_refund(refund) or changed
+    for refund in _listed_refunds(charge["id"], site):
+        changed = note_refund(refund) or changed
     return changed
+
+
+def _listed_refunds(charge_id: str, site: Site | None) -> list[dict[str, Any]]:
+    if site is None:
+        raise LedgerError(_("No site is known for this Stripe event; its refunds cannot be listed."))
+    gateway = PaymentGatewaySettings.for_site(site)
+    return StripeGateway(gateway.get_secret_key()).charge_refunds(charge_id)
 
 
 def reconcile_refund(refund: StripeRefund | int, kind: str, user=None) -> ledger.Recorded[Adjustment]:
@@ -269,6 +288,7 @@ def lost_disputes_awaiting_adjustment():
 
 REFUND_EVENTS = ("refund.created", "refund.updated")
 DISPUTE_EVENTS = ("charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed")
+CHARGE_REFUNDED = ("charge.refunded",)
 
 
 def catch_up(payment: Payment) -> int:
@@ -280,15 +300,28 @@ def catch_up(payment: Payment) -> int:
     if not payment.stripe_payment_intent_id:
         return 0
     events = StripeEvent.objects.filter(
-        type__in=REFUND_EVENTS + DISPUTE_EVENTS,
+        type__in=REFUND_EVENTS + DISPUTE_EVENTS + CHARGE_REFUNDED,
         payload__data__object__payment_intent=payment.stripe_payment_intent_id,
     ).order_by("created", "pk")
     changed = 0
     for event in events:
         obj = (event.payload.get("data") or {}).get("object") or {}
-        noted = note_refund(obj) if event.type in REFUND_EVENTS else note_dispute(obj)
+        if event.type in CHARGE_REFUNDED:
+            noted = _catch_up_charge(obj, event)
+        else:
+            noted = note_refund(obj) if event.type in REFUND_EVENTS else note_dispute(obj)
         changed += int(noted)
     return changed
+
+
+def _catch_up_charge(charge: dict[str, Any], event: StripeEvent) -> bool:
+    # Listing needs Stripe; if it cannot be reached now, the payment is still recorded and the
+    # refund arrives with its own refund.* event or the next sync.
+    try:
+        return note_charge_refunded(charge, event.site)
+    except CaseflowError as error:
+        logger.warning("Refunds of charge %s not listed yet: %s", charge.get("id"), error)
+        return False
 
 
 # -- notices to the firm ---------------------------------------------------------------------------------

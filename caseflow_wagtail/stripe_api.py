@@ -67,6 +67,10 @@ class StripeAuthenticationFailed(StripeFailure):
 class StripeRequestRejected(StripeFailure):
     """Stripe refused the request as invalid."""
 
+    # Stripe's error code and parameter, when it named them (e.g. ``resource_missing``, ``url``).
+    code: str = ""
+    param: str = ""
+
 
 class CardDeclined(StripeFailure):
     def __init__(self, message: str, code: str = "", decline_code: str = "") -> None:
@@ -113,7 +117,10 @@ def _translate(error: stripe.StripeError) -> StripeFailure:
     if isinstance(error, stripe.APIConnectionError):
         return StripeUnavailable(_("Stripe could not be reached; try again in a minute."))
     if isinstance(error, stripe.InvalidRequestError | stripe.IdempotencyError):
-        return StripeRequestRejected(_("Stripe refused the request: %(detail)s") % {"detail": detail})
+        rejected = StripeRequestRejected(_("Stripe refused the request: %(detail)s") % {"detail": detail})
+        rejected.code = error.code or ""
+        rejected.param = getattr(error, "param", None) or ""
+        return rejected
     return StripeUnavailable(_("Stripe had a problem (%(detail)s); try again later.") % {"detail": detail})
 
 
@@ -325,10 +332,36 @@ class StripeGateway:
                 return (intent.get("id") if isinstance(intent, dict) else intent) or ""
         return ""
 
-    def create_portal_session(self, *, customer: str, return_url: str) -> dict[str, Any]:
-        """A billing-portal session that only replaces the card, then sends the client back."""
+    def ensure_portal_configuration(self, params: dict[str, Any], known_id: str, key: str) -> str:
+        """The id of a customer-portal configuration with these settings: ``known_id`` brought up to date
+        (and active again), or a new one when Stripe no longer has it (another account's key, say)."""
+        if known_id:
+            try:
+                updated = self.call(
+                    lambda: self.v1.billing_portal.configurations.update(
+                        known_id, params={**params, "active": True}
+                    )
+                )
+                return updated.id
+            except StripeRequestRejected as rejected:
+                if rejected.code != "resource_missing":
+                    raise
+        created = self.call(
+            lambda: self.v1.billing_portal.configurations.create(
+                params=params, options={"idempotency_key": key}
+            )
+        )
+        return created.id
+
+    def create_portal_session(self, *, customer: str, return_url: str, configuration: str) -> dict[str, Any]:
+        """A billing-portal session that only replaces the card, then sends the client back.
+
+        ``configuration`` is always given: an account whose portal settings were never saved in the
+        Dashboard has no default one, and Stripe refuses a session without it.
+        """
         params: dict[str, Any] = {
             "customer": customer,
+            "configuration": configuration,
             "return_url": return_url,
             "flow_data": {
                 "type": "payment_method_update",
@@ -346,6 +379,25 @@ class StripeGateway:
         return endpoint.status
 
     # -- reconciliation --------------------------------------------------------------------------------
+
+    def charge_refunds(self, charge_id: str) -> list[dict[str, Any]]:
+        """Every refund of a charge, oldest first.
+
+        A Charge no longer includes its refunds unless expanded (API change of 2022-11-15), and a webhook
+        event's object is never expanded, so they are listed here.
+        """
+        params: dict[str, Any] = {"charge": charge_id, "limit": 100}
+        found: list[dict[str, Any]] = []
+        page = self.call(lambda: self.v1.refunds.list(params=params))
+        found.extend(_plain(refund) for refund in page.data)
+        while page.has_more and page.data:
+            last = page.data[-1].id
+            page = self.call(
+                lambda last=last: self.v1.refunds.list(params={**params, "starting_after": last})
+            )
+            found.extend(_plain(refund) for refund in page.data)
+        found.reverse()
+        return found
 
     def events_since(self, created_gte: int, types: Iterable[str]) -> list[dict[str, Any]]:
         """Every event of these types created at or after ``created_gte`` (Unix time), oldest first.

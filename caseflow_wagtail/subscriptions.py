@@ -23,7 +23,7 @@ from django_tasks import task
 from wagtail.log_actions import log
 from wagtail.models import Site
 
-from . import ledger, money, stripe_api
+from . import ledger, money, portal, stripe_api
 from .email_defaults import DEFAULTS
 from .exceptions import CaseflowError
 from .fulfilment import SITE_KEY
@@ -739,10 +739,14 @@ def cancel_now(subscription: Subscription, user=None) -> Subscription:
 
 def portal_url(subscription: Subscription, return_url: str) -> str:
     """A Stripe billing-portal page where the client replaces the card, coming back to ``return_url``."""
-    session = stripe_for(subscription.site).create_portal_session(
-        customer=subscription.stripe_customer_id, return_url=return_url
+    if subscription.site is None:
+        raise SubscriptionError(_("This subscription belongs to no site."))
+    return portal.session_url(
+        subscription.site,
+        stripe_for(subscription.site),
+        customer=subscription.stripe_customer_id,
+        return_url=return_url,
     )
-    return session["url"]
 
 
 def subscription_for_invoice_card_update(invoice: InvoicePage, gateway: PaymentGatewaySettings | None):

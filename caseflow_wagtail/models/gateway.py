@@ -87,6 +87,10 @@ class PaymentGatewaySettings(BaseSiteSetting):
     webhook_secret_encrypted = models.TextField(blank=True, editable=False)
     # Kept during a secret rotation so events signed with the old secret are still accepted.
     webhook_previous_secret_encrypted = models.TextField(blank=True, editable=False)
+    # The plugin's own customer-portal configuration in this site's Stripe account (card update only), and
+    # a digest of the key and settings it was made with, so a changed key or setting updates or remakes it.
+    portal_configuration_id = models.CharField(max_length=255, blank=True, editable=False)
+    portal_configuration_digest = models.CharField(max_length=64, blank=True, editable=False)
     live_attested_at = models.DateTimeField(null=True, blank=True, editable=False)
     live_attested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -101,6 +105,15 @@ class PaymentGatewaySettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("Payment Gateways")
+
+    @property
+    def webhook_setup_blocker(self) -> str:
+        """Why Stripe could not deliver webhooks to this site's address (empty when it could)."""
+        from ..webhooks.setup import setup_blocker  # the webhooks package imports these models
+
+        if not self.pk or not self.has_secret_key:
+            return ""
+        return setup_blocker(self.site, self)
 
     # -- secrets (methods flagged alters_data so no template can call them) ----------------------------
 

@@ -24,7 +24,7 @@ def stripe_emulator_server() -> Iterator[EmulatorClient]:
     if external:
         yield EmulatorClient(external)
         return
-    emulator = StripeEmulator(webhook_time_scale=1 / 36000)
+    emulator = StripeEmulator(webhook_time_scale=1 / 36000, allow_local_webhooks=True)
     emulator.start()
     try:
         yield emulator

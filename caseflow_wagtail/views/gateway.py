@@ -21,7 +21,7 @@ from ..gateway_form import SAVE_WARNINGS
 from ..models import PaymentGatewaySettings
 from ..stripe_api import API_VERSION, StripeFailure
 from ..webhooks.registry import SUBSCRIBED_EVENTS
-from ..webhooks.setup import WebhookUnreachable, connect_webhook, webhook_endpoint_url
+from ..webhooks.setup import WebhookUnreachable, connect_webhook, setup_blocker, webhook_endpoint_url
 
 WEBHOOK_CONFIGURED = "caseflow_wagtail.webhook_configured"
 
@@ -119,6 +119,9 @@ def _render(
             "site": site,
             "gateway": gateway,
             "endpoint_url": webhook_endpoint_url(site),
+            # Stripe's CLI forwards test-mode events to any address and prints the whsec_ it signs with.
+            "cli_command": f"stripe listen --forward-to {webhook_endpoint_url(site)} --events "
+            + ",".join(SUBSCRIBED_EVENTS),
             "events": SUBSCRIBED_EVENTS,
             "api_version": API_VERSION,
             "manual": manual,
@@ -135,7 +138,11 @@ def _render(
 @require_http_methods(["GET", "POST"])
 def webhook_setup(request: HttpRequest, site_pk: int) -> HttpResponse:
     site, gateway = _site_and_settings(request, site_pk)
+    blocker = setup_blocker(site, gateway) if gateway.has_secret_key else ""
     if request.method == "GET":
+        if blocker:
+            # Say so before any click: Stripe would refuse this address, so offer the manual path.
+            return _render(request, site, gateway, manual=True, failure=blocker)
         return _render(request, site, gateway, manual=request.GET.get("manual") == "1")
     if not gateway.has_secret_key:
         messages.error(request, _("Save the Stripe secret key before setting up the webhook."))

@@ -17,7 +17,8 @@ def refund_changed(context: EventContext) -> bool:
 @handles("charge.refunded")
 def charge_refunded(context: EventContext) -> bool:
     # The twin of refund.created: whichever arrives first notes the refund, the other finds it there.
-    return reconciliation.note_charge_refunded(context.object)
+    # The charge comes without its refunds, which are listed through the receiving site's Stripe key.
+    return reconciliation.note_charge_refunded(context.object, context.site)
 
 
 @handles("charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed")

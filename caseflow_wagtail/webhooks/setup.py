@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from .. import conf
 from ..exceptions import CaseflowError
 from ..models import PaymentGatewaySettings
-from ..stripe_api import StripeGateway
+from ..stripe_api import StripeGateway, StripeRequestRejected
 from .registry import SUBSCRIBED_EVENTS
 
 
@@ -25,13 +26,13 @@ def webhook_endpoint_url(site: Site) -> str:
 
 
 def unreachable_reason(url: str, mode: str) -> str:
-    """Why Stripe could never deliver to this URL in live mode (empty when it might)."""
-    if mode != "live":
-        return ""
+    """Why Stripe could never deliver to this URL (empty when it might).
+
+    Stripe refuses endpoints on localhost, loopback and private addresses in test mode as well as live;
+    live endpoints must also use HTTPS.
+    """
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if parts.scheme != "https":
-        return _("Live webhooks must use HTTPS; the site's address is %(url)s.") % {"url": url}
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
@@ -41,7 +42,32 @@ def unreachable_reason(url: str, mode: str) -> str:
     else:
         private = not address.is_global
     if private:
-        return _("Stripe cannot reach %(host)s from the internet.") % {"host": host}
+        return not_public_message(url)
+    if mode == "live" and parts.scheme != "https":
+        return _("Live webhooks must use HTTPS; the site's address is %(url)s.") % {"url": url}
+    return ""
+
+
+def not_public_message(url: str) -> str:
+    host = urlsplit(url).hostname or url
+    return _(
+        "Stripe cannot send webhooks to this site: %(host)s is not a public internet address, so Stripe "
+        "refuses it as an endpoint (in test mode too). Set the endpoint up by hand where Stripe can reach "
+        "the site, or forward events to it with the Stripe CLI, as below."
+    ) % {"host": host}
+
+
+def checked_by_stripe() -> bool:
+    """Whether the address is judged here (real Stripe) or left to the local Stripe emulator, which
+    refuses local addresses too unless it was started with ``--allow-local-webhooks``."""
+    return not conf.get("STRIPE_API_BASE")
+
+
+def setup_blocker(site: Site, gateway: PaymentGatewaySettings) -> str:
+    """Why one-click setup cannot work for this site, known before asking Stripe (empty when it may)."""
+    url = webhook_endpoint_url(site)
+    if gateway.mode == "live" or checked_by_stripe():
+        return unreachable_reason(url, gateway.mode)
     return ""
 
 
@@ -51,12 +77,18 @@ def connect_webhook(site: Site, gateway: PaymentGatewaySettings) -> str:
     Raises WebhookUnreachable, or StripeFailure when Stripe refuses or cannot be reached.
     """
     url = webhook_endpoint_url(site)
-    reason = unreachable_reason(url, gateway.mode)
+    reason = setup_blocker(site, gateway)
     if reason:
         raise WebhookUnreachable(reason)
-    setup = StripeGateway(gateway.get_secret_key()).ensure_webhook_endpoint(
-        url, SUBSCRIBED_EVENTS, gateway.webhook_endpoint_id
-    )
+    try:
+        setup = StripeGateway(gateway.get_secret_key()).ensure_webhook_endpoint(
+            url, SUBSCRIBED_EVENTS, gateway.webhook_endpoint_id
+        )
+    except StripeRequestRejected as rejected:
+        if rejected.param != "url":
+            raise
+        # Stripe (or a Stripe-strict emulator) judged the address unreachable: the same plain message.
+        raise WebhookUnreachable(not_public_message(url)) from rejected
     gateway.webhook_endpoint_id = setup.endpoint_id
     if setup.secret:
         # The old endpoint was replaced, so its secret will sign nothing more.

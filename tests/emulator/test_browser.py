@@ -111,7 +111,8 @@ def test_cancel_link_and_expired_session(stripe_emulator, stripe_client, page):
     assert page.locator("#message").inner_text() == "This checkout session has expired."
 
 
-def test_portal_replaces_card_in_the_browser(stripe_client, page):
+def test_portal_replaces_card_in_the_browser(stripe_emulator, stripe_client, page):
+    stripe_emulator.save_portal_settings()  # as in the Dashboard: the account has a default portal
     from .scenarios import customer_with_card
 
     customer, _ = customer_with_card(stripe_client)

@@ -115,7 +115,8 @@ def test_subscription_mode_checkout(stripe_client):
     assert stripe_client.v1.customers.retrieve(done.customer).email == "retainer@example.com"
 
 
-def test_portal_replaces_default_card_and_returns(stripe_client):
+def test_portal_replaces_default_card_and_returns(stripe_emulator, stripe_client):
+    stripe_emulator.save_portal_settings()  # as in the Dashboard: the account has a default portal
     customer, old_pm = customer_with_card(stripe_client)
     portal = stripe_client.v1.billing_portal.sessions.create(
         params={

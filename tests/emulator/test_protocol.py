@@ -267,8 +267,29 @@ def test_no_parameter_of_the_usual_calls_is_ignored(stripe_emulator, stripe_clie
             "metadata": {"m": "1"},
         }
     )
+    configuration = stripe_client.v1.billing_portal.configurations.create(
+        params={
+            "business_profile": {"headline": "Update your card"},
+            "default_return_url": "https://firm.example/a",
+            "features": {
+                "payment_method_update": {"enabled": True},
+                "customer_update": {"enabled": False},
+                "invoice_history": {"enabled": False},
+                "subscription_cancel": {"enabled": False},
+                "subscription_update": {"enabled": False},
+            },
+            "metadata": {"caseflow": "1"},
+        }
+    )
+    stripe_client.v1.billing_portal.configurations.update(
+        configuration.id, params={"business_profile": {"headline": "Replace your card"}}
+    )
     stripe_client.v1.billing_portal.sessions.create(
-        params={"customer": customer.id, "return_url": "https://firm.example/a"}
+        params={
+            "customer": customer.id,
+            "configuration": configuration.id,
+            "return_url": "https://firm.example/a",
+        }
     )
     ignored = [
         (r["path"], r.get("ignored_params")) for r in stripe_emulator.requests() if r.get("ignored_params")

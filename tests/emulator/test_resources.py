@@ -183,6 +183,24 @@ def test_refunds_full_and_partial(stripe_client):
     }
 
 
+def test_a_charge_carries_its_refunds_only_when_expanded(stripe_client):
+    # Stripe (changelog 2022-11-15): Charge.refunds is not included unless expanded; events never are.
+    pi = stripe_client.v1.payment_intents.create(
+        params={"amount": 6000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+    )
+    first = stripe_client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 1000})
+    second = stripe_client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 2000})
+    plain = stripe_client.v1.charges.retrieve(pi.latest_charge)
+    assert "refunds" not in plain and plain.amount_refunded == 3000
+    expanded = stripe_client.v1.charges.retrieve(pi.latest_charge, params={"expand": ["refunds"]})
+    assert [r.id for r in expanded.refunds.data] == [second.id, first.id]
+    assert expanded.refunds.url == f"/v1/charges/{pi.latest_charge}/refunds"
+    events = stripe_client.v1.events.list(params={"type": "charge.refunded"}).data
+    assert events and all("refunds" not in event.data.object for event in events)
+    listed = stripe_client.v1.refunds.list(params={"charge": pi.latest_charge}).data
+    assert [r.id for r in listed] == [second.id, first.id]
+
+
 def test_dashboard_refund_through_control_api(stripe_emulator, stripe_client):
     pi = stripe_client.v1.payment_intents.create(
         params={"amount": 4000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
@@ -306,17 +324,72 @@ def test_subscription_with_declining_card_is_incomplete(stripe_client):
     assert stripe_client.v1.subscriptions.retrieve(sub.id).status == "active"
 
 
-def test_billing_portal_session(stripe_client):
+def test_a_portal_session_needs_a_configuration_until_the_portal_settings_are_saved(
+    stripe_emulator, stripe_client
+):
+    # Stripe refuses a portal session without ``configuration`` on an account whose portal settings
+    # were never saved in the Dashboard.
     customer = stripe_client.v1.customers.create()
+    params = {
+        "customer": customer.id,
+        "return_url": "https://firm.example/account",
+        "flow_data": {"type": "payment_method_update"},
+    }
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_client.v1.billing_portal.sessions.create(params=params)
+    assert "until you save your customer portal settings" in refused.value.user_message
+    assert stripe_client.v1.billing_portal.configurations.list().data == []
+
+    default = stripe_emulator.save_portal_settings()
+    portal = stripe_client.v1.billing_portal.sessions.create(params=params)
+    assert portal.url.endswith(f"/billing_portal/{portal.id}") and portal.flow.type == "payment_method_update"
+    assert portal.configuration == default["id"]
+
+
+def test_portal_configurations_create_retrieve_update_list(stripe_client):
+    created = stripe_client.v1.billing_portal.configurations.create(
+        params={
+            "business_profile": {"headline": "Update the card for your retainer"},
+            "features": {"payment_method_update": {"enabled": True}},
+            "metadata": {"caseflow": "1"},
+        }
+    )
+    assert created.id.startswith("bpc_") and created.is_default is False and created.active is True
+    assert created.features.payment_method_update.enabled is True
+    assert created.features.subscription_cancel.enabled is False
+    assert created.features.invoice_history.enabled is False
+    assert created.business_profile.headline == "Update the card for your retainer"
+    fetched = stripe_client.v1.billing_portal.configurations.retrieve(created.id)
+    assert fetched.id == created.id and fetched.metadata.to_dict() == {"caseflow": "1"}
+    updated = stripe_client.v1.billing_portal.configurations.update(
+        created.id, params={"business_profile": {"headline": "New headline"}, "active": False}
+    )
+    assert updated.business_profile.headline == "New headline" and updated.active is False
+    listed = stripe_client.v1.billing_portal.configurations.list(params={"active": False}).data
+    assert [c.id for c in listed] == [created.id]
+    customer = stripe_client.v1.customers.create()
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_client.v1.billing_portal.sessions.create(
+            params={"customer": customer.id, "configuration": created.id}
+        )
+    assert refused.value.param == "configuration"
+    with pytest.raises(stripe.InvalidRequestError) as missing:
+        stripe_client.v1.billing_portal.configurations.retrieve("bpc_gone")
+    assert missing.value.code == "resource_missing"
+    with pytest.raises(stripe.InvalidRequestError) as unknown:
+        stripe_client.v1.billing_portal.configurations.create(
+            params={"features": {"payment_method_update": {"enabled": True}}, "colour": "red"}
+        )
+    assert unknown.value.param == "colour"
+    stripe_client.v1.billing_portal.configurations.update(created.id, params={"active": True})
     portal = stripe_client.v1.billing_portal.sessions.create(
         params={
             "customer": customer.id,
-            "return_url": "https://firm.example/account",
+            "configuration": created.id,
             "flow_data": {"type": "payment_method_update"},
         }
     )
-    assert portal.url.endswith(f"/billing_portal/{portal.id}") and portal.flow.type == "payment_method_update"
-    assert portal.configuration.startswith("bpc_")
+    assert portal.configuration == created.id
 
 
 def test_webhook_endpoints_crud(stripe_client):

@@ -294,3 +294,44 @@ def test_previous_attributes_only_on_updated_events(stripe_emulator, stripe_clie
     events = {e["type"]: e for e in webhook_receiver.events()}
     assert "previous_attributes" not in events["charge.refunded"]["data"]
     assert events["customer.updated"]["data"]["previous_attributes"] == {"name": None}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:8000/hook",
+        "http://127.0.0.1:8000/hook",
+        "https://10.1.2.3/hook",
+        "https://192.168.0.10/hook",
+        "http://[::1]:8000/hook",
+        "https://app.localhost/hook",
+    ],
+)
+def test_stripe_strict_by_default_refuses_endpoints_stripe_could_not_reach(url):
+    # Stripe accepts only publicly reachable webhook URLs, in test mode too.
+    from caseflow_wagtail.testing import StripeEmulator
+
+    with StripeEmulator() as strict:
+        client = strict.stripe_client()
+        with pytest.raises(stripe.InvalidRequestError) as refused:
+            client.v1.webhook_endpoints.create(params={"url": url, "enabled_events": ["*"]})
+        assert refused.value.param == "url" and "publicly accessible" in refused.value.user_message
+        public = client.v1.webhook_endpoints.create(
+            params={"url": "https://firm.example/hook", "enabled_events": ["*"]}
+        )
+        with pytest.raises(stripe.InvalidRequestError):
+            client.v1.webhook_endpoints.update(public.id, params={"url": url})
+        assert client.v1.webhook_endpoints.retrieve(public.id).url == "https://firm.example/hook"
+
+
+def test_allow_local_webhooks_accepts_and_delivers_to_this_machine(webhook_receiver):
+    from caseflow_wagtail.testing import StripeEmulator
+
+    with StripeEmulator(allow_local_webhooks=True) as local:
+        client = local.stripe_client()
+        client.v1.webhook_endpoints.create(
+            params={"url": webhook_receiver.url, "enabled_events": ["customer.created"]}
+        )
+        client.v1.customers.create()
+        webhook_receiver.wait_for_types("customer.created")
+        assert local.configure()["allow_local_webhooks"] is True

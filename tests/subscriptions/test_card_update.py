@@ -100,3 +100,59 @@ def test_the_routes_open_no_portal_for_a_guessed_token_or_a_client_without_a_ret
     Subscription.objects.filter(pk=retainer.pk).update(status=SubscriptionStatus.CANCELED)
     invoice = make_invoice(client=retainer.client)
     assert "Update card" not in client_browser.open_invoice(invoice).text
+
+
+def _card_update(client_browser, invoice):
+    route = f"/billing/invoice/{invoice.public_token}/update-card/"
+    return client_browser.session.get(client_browser.base_url + route, allow_redirects=False, timeout=10)
+
+
+def test_update_card_works_on_a_fresh_account_with_its_own_portal_configuration(
+    retainer, make_invoice, client_browser, live_site, emulator
+):
+    # Stripe refuses a portal session without ``configuration`` until the account's portal settings are
+    # saved in the Dashboard: the plugin brings its own configuration, made once and then reused.
+    set_card_updates(live_site, True)
+    invoice = make_invoice(client=retainer.client)
+    stripe = emulator.stripe_client()
+    assert stripe.v1.billing_portal.configurations.list().data == []
+
+    first = _card_update(client_browser, invoice)
+    second = _card_update(client_browser, invoice)
+
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"].startswith(emulator.base_url + "/billing_portal/bps_")
+    [configuration] = stripe.v1.billing_portal.configurations.list().data
+    features = configuration.features
+    assert features.payment_method_update.enabled is True
+    assert not any(
+        getattr(features, name).enabled
+        for name in ("customer_update", "invoice_history", "subscription_cancel", "subscription_update")
+    )
+    assert configuration.business_profile.headline
+    sessions = [r for r in emulator.requests(method="POST") if r["path"] == "/v1/billing_portal/sessions"]
+    assert [s["params"]["configuration"] for s in sessions] == [configuration.id, configuration.id]
+    creates = [
+        r for r in emulator.requests(method="POST") if r["path"] == "/v1/billing_portal/configurations"
+    ]
+    assert len(creates) == 1
+    assert PaymentGatewaySettings.for_site(live_site).portal_configuration_id == configuration.id
+
+    # The client really can replace the card on the page the link opened.
+    portal_page = client_browser.session.get(first.headers["Location"], timeout=10)
+    assert portal_page.status_code == 200
+
+
+def test_a_portal_configuration_deleted_in_stripe_or_of_another_account_is_made_again(
+    retainer, make_invoice, client_browser, live_site, emulator
+):
+    set_card_updates(live_site, True)
+    invoice = make_invoice(client=retainer.client)
+    PaymentGatewaySettings.objects.filter(site=live_site).update(portal_configuration_id="bpc_not_here")
+
+    answer = _card_update(client_browser, invoice)
+
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith(emulator.base_url + "/billing_portal/bps_")
+    [configuration] = emulator.stripe_client().v1.billing_portal.configurations.list().data
+    assert PaymentGatewaySettings.for_site(live_site).portal_configuration_id == configuration.id

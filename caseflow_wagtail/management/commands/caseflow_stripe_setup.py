@@ -16,6 +16,7 @@ from wagtail.models import Site
 from caseflow_wagtail.gateway_form import SAVE_WARNINGS
 from caseflow_wagtail.models import PaymentGatewaySettings
 from caseflow_wagtail.stripe_api import StripeFailure
+from caseflow_wagtail.webhooks.registry import SUBSCRIBED_EVENTS
 from caseflow_wagtail.webhooks.setup import WebhookUnreachable, connect_webhook, webhook_endpoint_url
 
 
@@ -90,7 +91,11 @@ class Command(BaseCommand):
         try:
             endpoint_id = connect_webhook(site, gateway)
         except (WebhookUnreachable, StripeFailure) as failure:
+            events = ",".join(SUBSCRIBED_EVENTS)
             raise CommandError(
-                f"{failure} Set up the endpoint {url} by hand in the Stripe dashboard."
+                f"{failure}\nBy hand: in the Stripe Dashboard add the endpoint {url} with the events "
+                f"{events}, then save its signing secret in Settings → Payment Gateways → Stripe webhook."
+                f"\nOr locally, in test mode: stripe listen --forward-to {url} --events {events}"
+                "\nand save the whsec_ secret it prints the same way."
             ) from failure
         self.stdout.write(f"Webhook active ({endpoint_id}) at {url}")

@@ -79,8 +79,8 @@ class EmulatorClient:
         self._call("POST", "/reset")
 
     def configure(self, **settings: Any) -> dict[str, Any]:
-        """Change ``webhook_time_scale``, ``webhook_retry_schedule`` (seconds), ``webhook_timeout``
-        or ``merchant_name``."""
+        """Change ``webhook_time_scale``, ``webhook_retry_schedule`` (seconds), ``webhook_timeout``,
+        ``merchant_name`` or ``allow_local_webhooks``."""
         return self._call("POST", "/config", settings)
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
@@ -235,6 +235,13 @@ class EmulatorClient:
     def expire_session(self, session_id: str) -> dict[str, Any]:
         return self._call("POST", "/actions/expire_session", {"session": session_id})
 
+    def save_portal_settings(self, secret_key: str | None = None) -> dict[str, Any]:
+        """Save the customer portal settings, as in the Dashboard: the account (this emulator's key unless
+        another is given) gets a default configuration, so portal sessions need no ``configuration``."""
+        return self._call(
+            "POST", "/actions/save_portal_settings", {"secret_key": secret_key or self.secret_key}
+        )
+
     def resend_event(self, event_id: str) -> dict[str, Any]:
         return self._call("POST", "/actions/resend_event", {"event": event_id})
 
@@ -274,7 +281,10 @@ class StripeEmulator(EmulatorClient):
         secret_key: str | None = None,
         merchant_name: str | None = None,
         webhook_time_scale: float | None = None,
+        allow_local_webhooks: bool = False,
     ) -> None:
+        """``allow_local_webhooks``: accept webhook endpoints on localhost and private addresses, which
+        Stripe refuses (the default, Stripe-strict), so deliveries can reach a server on this machine."""
         ensure_loopback(host)
         if secret_key is not None and not secret_key.startswith("sk_test_"):
             raise ValueError("The emulator only takes test secret keys (sk_test_…).")
@@ -283,6 +293,7 @@ class StripeEmulator(EmulatorClient):
             self.state.merchant_name = merchant_name
         if webhook_time_scale is not None:
             self.state.dispatcher.time_scale = webhook_time_scale
+        self.state.allow_local_webhooks = allow_local_webhooks
         self._address = (host, port)
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None

@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="seconds here per second of Stripe's retry schedule (default 1/3600)",
     )
+    parser.add_argument(
+        "--allow-local-webhooks",
+        action="store_true",
+        help="accept webhook endpoints on localhost/private addresses, which Stripe refuses "
+        "(default: Stripe-strict)",
+    )
     args = parser.parse_args(argv)
     try:
         emulator = StripeEmulator(
@@ -37,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
             secret_key=args.secret_key,
             merchant_name=args.merchant_name,
             webhook_time_scale=args.webhook_time_scale,
+            allow_local_webhooks=args.allow_local_webhooks,
         )
         emulator.start()
     except (ValueError, OSError) as exc:
@@ -46,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  STRIPE_SECRET_KEY={emulator.secret_key}")
     print(f"  STRIPE_PUBLISHABLE_KEY={emulator.publishable_key}")
     print(f"  API base: {emulator.base_url}   control: {emulator.base_url}/_emulator/", flush=True)
+    if not args.allow_local_webhooks:
+        print("  Stripe-strict: webhook endpoints on local addresses are refused (--allow-local-webhooks)")
     try:
         while True:
             time.sleep(3600)

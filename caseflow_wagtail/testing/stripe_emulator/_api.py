@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from . import _objects as build
+from . import _portal as portal
 from ._cards import (
     ATTACH_THEN_FAIL,
     OK,
@@ -47,6 +48,7 @@ from ._values import (
     get_str,
     merge_metadata,
 )
+from ._webhook_urls import check_url as check_webhook_url
 
 if TYPE_CHECKING:
     from ._server import EmulatorState
@@ -867,7 +869,6 @@ class Api:
         previous = {"amount_refunded": ch["amount_refunded"], "refunded": ch["refunded"]}
         ch["amount_refunded"] += amount
         ch["refunded"] = ch["amount_refunded"] >= ch["amount_captured"]
-        ch["refunds"]["data"].insert(0, snapshot(re_))
         self.emit(acct, "refund.created", re_)
         self.emit(acct, "charge.refunded", ch, previous)
         return re_
@@ -2133,9 +2134,25 @@ class Api:
 
     # -- billing portal ------------------------------------------------------------------------
 
+    def portal_configurations_create(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
+        return portal.create(self, acct, params)
+
+    def portal_configurations_retrieve(
+        self, acct: Account, params: dict[str, Any], id: str
+    ) -> dict[str, Any]:
+        return portal.retrieve(acct, id)
+
+    def portal_configurations_update(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
+        return portal.update(self, acct, params, id)
+
+    def portal_configurations_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
+        return portal.listing(self, acct, params)
+
     def portal_sessions_create(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
         customer_id = get_str(params, "customer", required=True)
         self.get(acct, "customer", customer_id, "customer", "customer")
+        # Refused, as by Stripe, unless a configuration is given or the account's default one was saved.
+        configuration = portal.for_session(acct, params)
         return_url = get_str(params, "return_url")
         flow_data = get_dict(params, "flow_data")
         flow = None
@@ -2156,6 +2173,7 @@ class Api:
                 raise invalid(
                     f"The portal flow {kind!r} is not supported by this emulator.", param="flow_data[type]"
                 )
+            portal.check_flow(configuration, kind)
             after = get_dict(flow_data, "after_completion", name="flow_data[after_completion]") or {}
             after_type = get_str(
                 after,
@@ -2180,10 +2198,9 @@ class Api:
                 "subscription_update_confirm": None,
                 "type": kind,
             }
-        config = acct.priv("portal").setdefault("configuration", new_id("bpc_"))
         sid = new_id("bps_")
         session = {
-            "configuration": config,
+            "configuration": configuration["id"],
             "created": real_now(),
             "customer": customer_id,
             "flow": flow,
@@ -2239,8 +2256,7 @@ class Api:
 
     def webhook_endpoints_create(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
         url = get_str(params, "url", required=True)
-        if not re.match(r"https?://[^\s/]+", url):
-            raise invalid("Invalid URL: must be a valid URL.", param="url", code="url_invalid")
+        check_webhook_url(url, self.state.allow_local_webhooks)
         events = get_list(params, "enabled_events", required=True)
         if not events:
             raise missing_param("enabled_events")
@@ -2260,7 +2276,9 @@ class Api:
     def webhook_endpoints_update(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
         endpoint = self.get(acct, "webhook_endpoint", id, "webhook endpoint")
         if "url" in params:
-            endpoint["url"] = get_str(params, "url")
+            url = get_str(params, "url", required=True)
+            check_webhook_url(url, self.state.allow_local_webhooks)
+            endpoint["url"] = url
         if "enabled_events" in params:
             endpoint["enabled_events"] = list(get_list(params, "enabled_events"))
         if "description" in params:
@@ -2335,4 +2353,8 @@ class Api:
         if obj.get("object") == "invoice" and key == "payments":
             items = [p for p in acct.all("invoice_payment") if p["invoice"] == obj["id"]]
             return self.paginate(items, {"limit": "100"}, f"/v1/invoice_payments?invoice={obj['id']}")
+        if obj.get("object") == "charge" and key == "refunds":
+            # Not part of a Charge since 2022-11-15: only ``expand[]=refunds`` brings it, newest first.
+            items = [r for r in acct.all("refund") if r["charge"] == obj["id"]]
+            return self.paginate(items, {"limit": "100"}, f"/v1/charges/{obj['id']}/refunds")
         raise invalid(f"This property cannot be expanded ({key}).", param="expand")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ._core import snapshot
 from ._errors import StripeApiError, invalid
 from ._pages import STYLESHEET
+from ._portal import save_dashboard_settings
 from ._webhooks import roll_secret
 
 if TYPE_CHECKING:
@@ -101,6 +102,8 @@ def _configure(state: EmulatorState, payload: dict[str, Any]) -> dict[str, Any]:
             dispatcher.schedule = tuple(float(x) for x in payload["webhook_retry_schedule"])
         if "webhook_timeout" in payload:
             dispatcher.timeout = float(payload["webhook_timeout"])
+        if "allow_local_webhooks" in payload:
+            state.allow_local_webhooks = bool(payload["allow_local_webhooks"])
         if "merchant_name" in payload:
             state.merchant_name = str(payload["merchant_name"])
             for acct in state.accounts.values():
@@ -110,6 +113,7 @@ def _configure(state: EmulatorState, payload: dict[str, Any]) -> dict[str, Any]:
         "webhook_retry_schedule": list(dispatcher.schedule),
         "webhook_timeout": dispatcher.timeout,
         "merchant_name": state.merchant_name,
+        "allow_local_webhooks": state.allow_local_webhooks,
     }
 
 
@@ -211,4 +215,10 @@ def _action(state: EmulatorState, name: str, payload: dict[str, Any]) -> Any:
             raise invalid("expires_in is between 0 and 86400 seconds.", param="expires_in")
         with state.lock:
             return {"secret": roll_secret(acct.priv(endpoint_id), expires_in)}
+    if name == "save_portal_settings":
+        # As saving the customer portal settings in the Dashboard does: the account gets its default
+        # configuration, and portal sessions without ``configuration`` are accepted from then on.
+        acct = state.account(str(payload.get("secret_key") or state.secret_key))
+        with state.lock:
+            return snapshot(save_dashboard_settings(acct))
     raise StripeApiError(404, f"Unknown action {name!r}", code="resource_missing")

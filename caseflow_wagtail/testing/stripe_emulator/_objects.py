@@ -345,7 +345,6 @@ def charge(
         "receipt_number": None,
         "receipt_url": None,
         "refunded": False,
-        "refunds": {"data": [], "has_more": False, "object": "list", "url": f"/v1/charges/{oid}/refunds"},
         "review": None,
         "shipping": None,
         "source_transfer": None,

@@ -131,6 +131,8 @@ class EmulatorState:
         self.merchant_name = "Caseflow Test Firm"
         # Seconds the emulator's own clock runs ahead of the machine's (the control API's "travel").
         self.clock_offset = 0.0
+        # Off by default, as Stripe: webhook endpoints on loopback or private addresses are refused.
+        self.allow_local_webhooks = False
         self.api = Api(self)
         self.dispatcher = WebhookDispatcher(self._load_delivery, self._delivered)
 
