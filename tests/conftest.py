@@ -121,7 +121,8 @@ def page(browser):
 
 @pytest.fixture(scope="session")
 def emulator():
-    with StripeEmulator() as running:
+    # Asynchronous capture as in Stripe; a test settles balance transactions when it wants the fee.
+    with StripeEmulator(settle_delay=None) as running:
         yield running
 
 

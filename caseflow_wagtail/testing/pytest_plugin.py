@@ -24,7 +24,8 @@ def stripe_emulator_server() -> Iterator[EmulatorClient]:
     if external:
         yield EmulatorClient(external)
         return
-    emulator = StripeEmulator(webhook_time_scale=1 / 36000)
+    # Balance transactions (fees) arrive when a test calls ``settle()``, never by the clock.
+    emulator = StripeEmulator(webhook_time_scale=1 / 36000, settle_delay=None)
     emulator.start()
     try:
         yield emulator
@@ -36,7 +37,7 @@ def stripe_emulator_server() -> Iterator[EmulatorClient]:
 def stripe_emulator(stripe_emulator_server: EmulatorClient) -> Iterator[EmulatorClient]:
     """The session's emulator, emptied before each test so tests never see each other's objects."""
     stripe_emulator_server.reset()
-    stripe_emulator_server.configure(webhook_time_scale=1 / 36000)
+    stripe_emulator_server.configure(webhook_time_scale=1 / 36000, capture_mode="async", settle_delay=None)
     yield stripe_emulator_server
 
 

@@ -29,6 +29,20 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="seconds here per second of Stripe's retry schedule (default 1/3600)",
     )
+    parser.add_argument(
+        "--capture",
+        choices=("async", "sync"),
+        default="async",
+        help="async (Stripe's default): a charge's balance transaction (fee, net) arrives later, with "
+        "charge.updated; sync: at once",
+    )
+    parser.add_argument(
+        "--settle-delay",
+        type=float,
+        default=2.0,
+        help="seconds until an async charge gets its balance transaction (default 2; negative: only when "
+        "POST /_emulator/actions/settle is called)",
+    )
     args = parser.parse_args(argv)
     try:
         emulator = StripeEmulator(
@@ -37,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
             secret_key=args.secret_key,
             merchant_name=args.merchant_name,
             webhook_time_scale=args.webhook_time_scale,
+            capture_mode=args.capture,
+            settle_delay=None if args.settle_delay < 0 else args.settle_delay,
         )
         emulator.start()
     except (ValueError, OSError) as exc:

@@ -119,6 +119,11 @@ class EmulatorState:
         self.merchant_name = "Caseflow Test Firm"
         self.api = Api(self)
         self.dispatcher = WebhookDispatcher(self._load_delivery, self._delivered)
+        # Asynchronous capture (see _capture.py): "async" (Stripe's default) or "sync", and how many
+        # seconds a charge waits for its balance transaction (None: until settled through the control API).
+        self.capture_mode = "async"
+        self.settle_delay: float | None = 2.0
+        self.capture_defaults: tuple[str, float | None] = (self.capture_mode, self.settle_delay)
 
     # -- accounts ------------------------------------------------------------------------------
 
@@ -155,6 +160,7 @@ class EmulatorState:
             self.faults.clear()
             self.requests.clear()
             self.dispatcher.reset()
+            self.capture_mode, self.settle_delay = self.capture_defaults
 
     # -- webhook callbacks ---------------------------------------------------------------------
 
