@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import fulfilment
+from .. import fees, fulfilment
 from ..models import CheckoutStatus, PaymentSource
 from .registry import EventContext, handles
 
@@ -17,6 +17,12 @@ def checkout_paid(context: EventContext) -> bool:
 def payment_intent_succeeded(context: EventContext) -> bool:
     recorded = fulfilment.record_payment_intent(context.object, context.site, PaymentSource.WEBHOOK)
     return bool(recorded and recorded.created)
+
+
+@handles("charge.updated")
+def charge_updated(context: EventContext) -> bool:
+    # Asynchronous capture finished: the charge now names its balance transaction (fee and net).
+    return fees.note_charge(context.object, context.site)
 
 
 @handles("payment_intent.payment_failed", "checkout.session.async_payment_failed")
