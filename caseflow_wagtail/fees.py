@@ -20,7 +20,7 @@ from wagtail.models import Site
 
 from . import ledger, money
 from .exceptions import CaseflowError
-from .models import InvoicePage, Payment, PaymentGatewaySettings, PaymentMethod
+from .models import InvoicePage, Payment, PaymentGatewaySettings, PaymentMethod, StripeEvent
 from .stripe_api import StripeGateway
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,31 @@ def note_charge(charge: dict[str, Any], site: Site, stripe: StripeGateway | None
     if fees is None:
         return False
     return ledger.note_fees(payment, fee=fees.fee, net=fees.net)
+
+
+def catch_up(payment_pk: int) -> bool:
+    """A charge.updated processed before its payment existed noted nothing: apply it now.
+
+    Runs after the payment's transaction commits; a failure here only leaves the fee for the sync.
+    """
+    payment = Payment.objects.filter(pk=payment_pk, fee__isnull=True).first()
+    if payment is None or not payment.fee_pending:
+        return False
+    match = Q()
+    if payment.stripe_charge_id:
+        match |= Q(object_id=payment.stripe_charge_id)
+    if payment.stripe_payment_intent_id:
+        match |= Q(payload__data__object__payment_intent=payment.stripe_payment_intent_id)
+    events = StripeEvent.objects.filter(match, type="charge.updated", site__isnull=False).order_by("-pk")
+    for event in events.select_related("site")[:5]:
+        charge = (event.payload.get("data") or {}).get("object") or {}
+        try:
+            if note_charge(charge, event.site):
+                return True
+        except CaseflowError:
+            logger.warning("Could not look up the Stripe fee of payment %s; the sync will.", payment.pk)
+            return False
+    return False
 
 
 def fill_missing(site: Site, stripe: StripeGateway, since: datetime.datetime) -> tuple[int, list[str]]:

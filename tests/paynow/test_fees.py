@@ -162,3 +162,20 @@ def test_the_sync_fills_a_fee_that_no_event_brought(
     payment = Payment.objects.get()
     assert (payment.fee, payment.net) == (Decimal("36.55"), Decimal("1213.45"))
     assert recovery.sync(live_site).fees_noted == 0
+
+
+def test_a_charge_updated_that_came_before_its_payment_is_applied_when_the_payment_is(
+    online, make_invoice, client_browser, emulator
+):
+    emulator.webhook_fault("drop", count=2, types=["checkout.session.completed", "payment_intent.succeeded"])
+    invoice = make_invoice(lines=[("Conveyancing", "1", "1250.00", None)])
+    pay(client_browser, invoice, success_page=False)
+    emulator.settle()
+    emulator.wait_for_deliveries()
+    assert Payment.objects.count() == 0  # charge.updated found no payment to note a fee on
+
+    emulator.resend_event(emulator.deliveries(type="checkout.session.completed")[0]["event"])
+    emulator.wait_for_deliveries()
+
+    payment = Payment.objects.get()
+    assert (payment.fee, payment.net) == (Decimal("36.55"), Decimal("1213.45"))
