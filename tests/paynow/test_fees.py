@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import time
 from decimal import Decimal
 
 import pytest
+import requests
+import stripe
 from django.core import mail
 from django.urls import reverse
 
-from caseflow_wagtail import recovery
+from caseflow_wagtail import fees, recovery
 from caseflow_wagtail.models import EventOutcome, Payment, PaymentSource, StripeEvent
+from caseflow_wagtail.views.gateway import webhook_endpoint_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,7 +103,7 @@ def test_the_success_page_first_shows_no_fee_and_charge_updated_fills_it(
 
 
 def test_duplicate_and_resent_charge_updated_create_nothing_twice(
-    online, make_invoice, client_browser, emulator
+    online, live_site, make_invoice, client_browser, emulator
 ):
     invoice = make_invoice(lines=[("Conveyancing", "1", "1250.00", None)])
     pay(client_browser, invoice)
@@ -111,11 +116,32 @@ def test_duplicate_and_resent_charge_updated_create_nothing_twice(
     emulator.resend_event(event.stripe_id)
     emulator.wait_for_deliveries()
 
+    # A twin: another event about the same charge (Stripe may send several for one change).
+    twin = {**event.payload, "id": event.stripe_id + "twin"}
+    body = json.dumps(twin)
+    header = stripe.WebhookSignature.generate_signature_header(
+        body, online.get_webhook_secrets()[0], timestamp=int(time.time())
+    )
+    answer = requests.post(
+        webhook_endpoint_url(live_site),
+        data=body.encode(),
+        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert answer.status_code == 200
+
     payment = Payment.objects.get()
     assert (payment.fee, payment.net) == (Decimal("36.55"), Decimal("1213.45"))
     event.refresh_from_db()
     assert event.deliveries >= 3
+    assert StripeEvent.objects.filter(type="charge.updated").count() == 2
     assert len(mail.outbox) == 1
+
+
+def test_a_fee_in_another_settlement_currency_is_not_stored_in_the_payments():
+    balance = {"id": "txn_1", "fee": 123, "net": 9877, "currency": "usd"}
+    assert fees.fees_from_balance(balance, "JPY") is None  # 1.23 USD is not ¥1
+    assert fees.fees_from_balance(balance, "USD") == fees.Fees(Decimal("1.23"), Decimal("98.77"))
 
 
 def test_the_sync_replays_a_dropped_charge_updated(online, live_site, make_invoice, client_browser, emulator):
