@@ -35,7 +35,7 @@ def charge_updated(context: EventContext) -> bool:
 def payment_recorded_after_its_fee(sender, payment, invoice, **kwargs) -> None:
     # Deliveries are unordered: charge.updated may have come before the payment was recorded.
     if payment.fee_pending:
-        transaction.on_commit(partial(fees.catch_up, payment.pk))
+        transaction.on_commit(partial(fees.catch_up, payment.pk), robust=True)
 
 
 @handles("payment_intent.payment_failed", "checkout.session.async_payment_failed")
