@@ -5,7 +5,6 @@ so whichever comes first records the payment and the other finds it already ther
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -13,6 +12,7 @@ from wagtail.log_actions import log
 from wagtail.models import Site
 
 from . import ledger, money
+from .fees import Fees, fees_from_balance
 from .ledger import Recorded
 from .models import CheckoutSession, CheckoutStatus, InvoicePage, Payment, PaymentMethod
 
@@ -47,26 +47,17 @@ def _id(value: Any) -> str:
     return value or ""
 
 
-@dataclass(frozen=True, slots=True)
-class Fees:
-    fee: Any
-    net: Any
-
-
 def _fees(payment_intent: Any, currency: str) -> Fees | None:
-    """Fee and net from an expanded PaymentIntent (only the success page has one; events never expand)."""
+    """Fee and net from an expanded PaymentIntent (only the success page has one; events never expand).
+
+    None with asynchronous capture until Stripe has set the balance transaction: ``charge.updated`` or
+    the sync notes the fee then (see fees.py).
+    """
     if not isinstance(payment_intent, dict):
         return None
     charge = payment_intent.get("latest_charge")
     balance = charge.get("balance_transaction") if isinstance(charge, dict) else None
-    if not isinstance(balance, dict) or balance.get("fee") is None:
-        return None
-    # The balance transaction is in the settlement currency, which can differ from the invoice's.
-    settlement = (balance.get("currency") or currency).upper()
-    return Fees(
-        fee=money.from_minor_units(balance["fee"], settlement),
-        net=money.from_minor_units(balance["net"], settlement),
-    )
+    return fees_from_balance(balance, currency)
 
 
 def _charge_id(payment_intent: Any) -> str:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from . import fulfilment
+from . import fees, fulfilment
 from .exceptions import CaseflowError
 from .models import (
     Adjustment,
@@ -59,6 +59,7 @@ class SyncReport:
     payments_recorded: int = 0
     refunds_noted: int = 0
     adjustments_recorded: int = 0
+    fees_noted: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -75,6 +76,7 @@ class SyncReport:
                 "failed": self.events_failed,
             },
             _("Open Checkout Sessions checked: %(count)s.") % {"count": self.sessions_checked},
+            _("Stripe fees filled in: %(count)s.") % {"count": self.fees_noted},
             _("Recorded: %(payments)s payments, %(refunds)s Stripe refunds, %(adjustments)s adjustments.")
             % {
                 "payments": self.payments_recorded,
@@ -130,6 +132,9 @@ def sync(site: Site) -> SyncReport:
         run.since = since
         _replay_events(site, gateway, stripe, since, report)
         _check_sessions(site, stripe, report)
+        # Asynchronous capture: a fee whose charge.updated never came (or came before its payment).
+        report.fees_noted, errors = fees.fill_missing(site, stripe, timezone.now() - RETENTION)
+        report.errors.extend(errors)
     except CaseflowError as error:
         # Stripe unreachable or not configured: say so; the next run starts from the same place.
         report.errors.append(str(error))

@@ -253,6 +253,26 @@ class StripeGateway:
         )
         return _plain(session)
 
+    def retrieve_balance_transaction(self, balance_transaction_id: str) -> dict[str, Any]:
+        """A charge's balance transaction: Stripe's fee and net, in the settlement currency."""
+        return _plain(self.call(lambda: self.v1.balance_transactions.retrieve(balance_transaction_id)))
+
+    def retrieve_charge(self, charge_id: str) -> dict[str, Any]:
+        """A charge with its balance transaction expanded (null until asynchronous capture finishes)."""
+        return _plain(
+            self.call(lambda: self.v1.charges.retrieve(charge_id, params={"expand": ["balance_transaction"]}))
+        )
+
+    def retrieve_payment_intent(self, payment_intent_id: str) -> dict[str, Any]:
+        """A PaymentIntent with its latest charge and that charge's balance transaction expanded."""
+        return _plain(
+            self.call(
+                lambda: self.v1.payment_intents.retrieve(
+                    payment_intent_id, params={"expand": ["latest_charge.balance_transaction"]}
+                )
+            )
+        )
+
     # -- subscriptions ---------------------------------------------------------------------------------
 
     def create_customer(self, *, email: str, metadata: dict[str, str], key: str) -> dict[str, Any]:

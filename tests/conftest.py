@@ -122,7 +122,8 @@ def page(browser):
 @pytest.fixture(scope="session")
 def emulator():
     # Deliveries go to the live server on 127.0.0.1, which Stripe itself would refuse as an endpoint.
-    with StripeEmulator(allow_local_webhooks=True) as running:
+    # Asynchronous capture as in Stripe; a test settles balance transactions when it wants the fee.
+    with StripeEmulator(allow_local_webhooks=True, settle_delay=None) as running:
         yield running
 
 

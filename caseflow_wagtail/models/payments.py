@@ -109,6 +109,12 @@ class Payment(models.Model):
     def display_amount(self) -> str:
         return money.format_money(self.amount, self.currency)
 
+    @property
+    def fee_pending(self) -> bool:
+        """A Stripe card payment whose fee Stripe has not reported yet (asynchronous capture)."""
+        stripe_paid = bool(self.stripe_charge_id or self.stripe_payment_intent_id)
+        return self.method == PaymentMethod.CARD and stripe_paid and self.fee is None
+
 
 class Adjustment(models.Model):
     """A refund or credit against an invoice. Created only through ``caseflow_wagtail.ledger``."""

@@ -24,7 +24,9 @@ def stripe_emulator_server() -> Iterator[EmulatorClient]:
     if external:
         yield EmulatorClient(external)
         return
-    emulator = StripeEmulator(webhook_time_scale=1 / 36000, allow_local_webhooks=True)
+    # Balance transactions (fees) arrive when a test calls ``settle()``, never by the clock; deliveries go to
+    # servers on this machine, which Stripe itself would refuse as endpoints.
+    emulator = StripeEmulator(webhook_time_scale=1 / 36000, settle_delay=None, allow_local_webhooks=True)
     emulator.start()
     try:
         yield emulator
@@ -36,7 +38,7 @@ def stripe_emulator_server() -> Iterator[EmulatorClient]:
 def stripe_emulator(stripe_emulator_server: EmulatorClient) -> Iterator[EmulatorClient]:
     """The session's emulator, emptied before each test so tests never see each other's objects."""
     stripe_emulator_server.reset()
-    stripe_emulator_server.configure(webhook_time_scale=1 / 36000)
+    stripe_emulator_server.configure(webhook_time_scale=1 / 36000, capture_mode="async", settle_delay=None)
     yield stripe_emulator_server
 
 

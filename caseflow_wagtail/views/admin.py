@@ -530,6 +530,18 @@ class LedgerInspectView(ForbiddenMixin, InspectView):
 
 
 class PaymentInspectView(LedgerInspectView):
+    def get_fee_display_value(self) -> str:
+        return self._fee_text(self.object.fee)
+
+    def get_net_display_value(self) -> str:
+        return self._fee_text(self.object.net)
+
+    def _fee_text(self, value: Decimal | None) -> str:
+        if value is not None:
+            return money.format_money(value, self.object.currency)
+        # Asynchronous capture: Stripe reports the fee a little after the payment (charge.updated).
+        return gettext("Fee pending") if self.object.fee_pending else "—"
+
     @cached_property
     def header_more_buttons(self) -> list[Button]:
         buttons = list(super().header_more_buttons)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from .. import fulfilment
+from functools import partial
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from .. import fees, fulfilment
 from ..models import CheckoutStatus, PaymentSource
+from ..signals import payment_recorded
 from .registry import EventContext, handles
 
 
@@ -17,6 +23,19 @@ def checkout_paid(context: EventContext) -> bool:
 def payment_intent_succeeded(context: EventContext) -> bool:
     recorded = fulfilment.record_payment_intent(context.object, context.site, PaymentSource.WEBHOOK)
     return bool(recorded and recorded.created)
+
+
+@handles("charge.updated")
+def charge_updated(context: EventContext) -> bool:
+    # Asynchronous capture finished: the charge now names its balance transaction (fee and net).
+    return fees.note_charge(context.object, context.site)
+
+
+@receiver(payment_recorded, dispatch_uid="caseflow_wagtail.fee_catch_up")
+def payment_recorded_after_its_fee(sender, payment, invoice, **kwargs) -> None:
+    # Deliveries are unordered: charge.updated may have come before the payment was recorded.
+    if payment.fee_pending:
+        transaction.on_commit(partial(fees.catch_up, payment.pk), robust=True)
 
 
 @handles("payment_intent.payment_failed", "checkout.session.async_payment_failed")

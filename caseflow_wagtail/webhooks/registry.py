@@ -16,6 +16,8 @@ SUBSCRIBED_EVENTS: tuple[str, ...] = (
     "checkout.session.expired",
     "payment_intent.succeeded",
     "payment_intent.payment_failed",
+    # Asynchronous capture: the charge's balance transaction (Stripe's fee and net) is set later.
+    "charge.updated",
     "charge.refunded",
     "charge.dispute.created",
     "charge.dispute.updated",

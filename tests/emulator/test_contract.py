@@ -216,6 +216,7 @@ def every_object(stripe_emulator, stripe_client) -> dict[str, dict[str, Any]]:
     objects["item"] = get(f"/v1/checkout/sessions/{session.id}/line_items")["data"][0]
     status, location, _ = pay_session(session.url, "4242424242424242")
     assert status == 303, location
+    stripe_emulator.settle()  # asynchronous capture: the charge's balance transaction comes afterwards
     objects["checkout.session"] = get(f"/v1/checkout/sessions/{session.id}")
     pi = get(f"/v1/payment_intents/{objects['checkout.session']['payment_intent']}")
     objects["payment_intent"] = pi

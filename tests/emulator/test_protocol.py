@@ -185,6 +185,7 @@ def test_expand_nested_and_in_lists(stripe_client):
             "currency": "usd",
             "payment_method": "pm_card_visa",
             "confirm": True,
+            "capture_method": "automatic",  # synchronous: the balance transaction is there to expand
             "expand": ["latest_charge.balance_transaction", "payment_method"],
         }
     )

@@ -104,7 +104,7 @@ def test_declines_raise_card_error(stripe_client, pm, code, decline_code):
     assert charge.status == "failed" and charge.failure_code == code and charge.outcome.reason == decline_code
 
 
-def test_payment_intent_lifecycle_with_fee_and_net(stripe_client):
+def test_payment_intent_lifecycle_with_fee_and_net(stripe_emulator, stripe_client):
     pi = stripe_client.v1.payment_intents.create(
         params={"amount": 123456, "currency": "usd", "description": "Invoice 9", "metadata": {"invoice": "9"}}
     )
@@ -112,6 +112,7 @@ def test_payment_intent_lifecycle_with_fee_and_net(stripe_client):
     pi = stripe_client.v1.payment_intents.update(pi.id, params={"amount": 100000})
     pi = stripe_client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa"})
     assert pi.status == "succeeded" and pi.amount_received == 100000
+    stripe_emulator.settle(payment_intent=pi.id)  # asynchronous capture: the fee comes afterwards
     charge = stripe_client.v1.charges.retrieve(pi.latest_charge)
     assert (
         charge.paid

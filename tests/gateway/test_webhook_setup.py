@@ -114,3 +114,23 @@ def test_live_mode_on_localhost_goes_straight_to_manual_setup(admin_client, home
 
     assert "HTTPS" in response.content.decode() or "cannot reach" in response.content.decode()
     assert 'name="secret"' in response.content.decode()
+
+
+def test_setup_again_subscribes_an_existing_endpoint_to_new_events_keeping_its_secret(
+    admin_client, configured, emulator
+):
+    # A firm that set up its webhook before charge.updated (asynchronous capture's fee) was handled.
+    admin_client.post(setup_url(configured), follow=True)
+    stored = PaymentGatewaySettings.for_site(configured)
+    secret = stored.get_webhook_secrets()[0]
+    older = [event for event in SUBSCRIBED_EVENTS if event != "charge.updated"]
+    emulator.stripe_client().v1.webhook_endpoints.update(
+        stored.webhook_endpoint_id, params={"enabled_events": older}
+    )
+
+    admin_client.post(setup_url(configured), follow=True)
+
+    (endpoint,) = endpoints(emulator)
+    assert endpoint.id == stored.webhook_endpoint_id
+    assert "charge.updated" in endpoint.enabled_events
+    assert PaymentGatewaySettings.for_site(configured).get_webhook_secrets()[0] == secret

@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from ._capture import CAPTURE_MODES, settle_due
 from ._core import API_VERSION
 from ._server import EmulatorHTTPServer, EmulatorState, ensure_loopback
 from ._webhooks import LIVE_MODE_RETRY_SCHEDULE, TEST_MODE_RETRY_SCHEDULE, sign
@@ -80,7 +81,10 @@ class EmulatorClient:
 
     def configure(self, **settings: Any) -> dict[str, Any]:
         """Change ``webhook_time_scale``, ``webhook_retry_schedule`` (seconds), ``webhook_timeout``,
-        ``merchant_name`` or ``allow_local_webhooks``."""
+        ``merchant_name``, ``allow_local_webhooks``, ``capture_mode`` (``"async"``, Stripe's default, or
+        ``"sync"``) or ``settle_delay`` (seconds until an async charge gets its balance transaction;
+        ``None``: only when ``settle()`` is called). ``reset()`` restores the capture settings the emulator
+        started with."""
         return self._call("POST", "/config", settings)
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
@@ -232,6 +236,12 @@ class EmulatorClient:
             payload["seconds"] = seconds
         return self._call("POST", "/actions/advance_clock", payload)
 
+    def settle(self, payment_intent: str | None = None, charge: str | None = None) -> list[dict[str, Any]]:
+        """Finish asynchronous capture now: each pending charge (or just this one) gets its balance
+        transaction, and ``charge.updated`` is sent. Returns the charges settled."""
+        payload = {k: v for k, v in {"payment_intent": payment_intent, "charge": charge}.items() if v}
+        return self._call("POST", "/actions/settle", payload)["data"]
+
     def expire_session(self, session_id: str) -> dict[str, Any]:
         return self._call("POST", "/actions/expire_session", {"session": session_id})
 
@@ -282,10 +292,18 @@ class StripeEmulator(EmulatorClient):
         merchant_name: str | None = None,
         webhook_time_scale: float | None = None,
         allow_local_webhooks: bool = False,
+        capture_mode: str = "async",
+        settle_delay: float | None = 2.0,
     ) -> None:
         """``allow_local_webhooks``: accept webhook endpoints on localhost and private addresses, which
-        Stripe refuses (the default, Stripe-strict), so deliveries can reach a server on this machine."""
+        Stripe refuses (the default, Stripe-strict), so deliveries can reach a server on this machine.
+
+        ``capture_mode="sync"`` gives charges their balance transaction at once (as with
+        ``capture_method: automatic``); with ``"async"``, Stripe's default at this API version, it comes
+        ``settle_delay`` seconds later with ``charge.updated`` (``None``: when ``settle()`` is called)."""
         ensure_loopback(host)
+        if capture_mode not in CAPTURE_MODES:
+            raise ValueError("capture_mode is 'async' or 'sync'.")
         if secret_key is not None and not secret_key.startswith("sk_test_"):
             raise ValueError("The emulator only takes test secret keys (sk_test_…).")
         self.state = EmulatorState(secret_key)
@@ -294,6 +312,8 @@ class StripeEmulator(EmulatorClient):
         if webhook_time_scale is not None:
             self.state.dispatcher.time_scale = webhook_time_scale
         self.state.allow_local_webhooks = allow_local_webhooks
+        self.state.capture_mode, self.state.settle_delay = capture_mode, settle_delay
+        self.state.capture_defaults = (capture_mode, settle_delay)
         self._address = (host, port)
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -317,8 +337,9 @@ class StripeEmulator(EmulatorClient):
         return self
 
     def _sweep(self) -> None:
-        while not self._stopping.wait(1.0):
+        while not self._stopping.wait(0.25):
             self.state.expire_sessions()
+            settle_due(self.state)
 
     def stop(self) -> None:
         self._stopping.set()

@@ -35,6 +35,20 @@ def main(argv: list[str] | None = None) -> int:
         help="accept webhook endpoints on localhost/private addresses, which Stripe refuses "
         "(default: Stripe-strict)",
     )
+    parser.add_argument(
+        "--capture",
+        choices=("async", "sync"),
+        default="async",
+        help="async (Stripe's default): a charge's balance transaction (fee, net) arrives later, with "
+        "charge.updated; sync: at once",
+    )
+    parser.add_argument(
+        "--settle-delay",
+        type=float,
+        default=2.0,
+        help="seconds until an async charge gets its balance transaction (default 2; negative: only when "
+        "POST /_emulator/actions/settle is called)",
+    )
     args = parser.parse_args(argv)
     try:
         emulator = StripeEmulator(
@@ -44,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
             merchant_name=args.merchant_name,
             webhook_time_scale=args.webhook_time_scale,
             allow_local_webhooks=args.allow_local_webhooks,
+            capture_mode=args.capture,
+            settle_delay=None if args.settle_delay < 0 else args.settle_delay,
         )
         emulator.start()
     except (ValueError, OSError) as exc:

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
+from . import _capture as capture
 from . import _objects as build
 from . import _portal as portal
 from ._cards import (
@@ -527,10 +528,18 @@ class Api:
 
     # -- payment intents and charges -----------------------------------------------------------
 
-    def _create_pi(self, acct: Account, amount: int, currency: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _create_pi(
+        self,
+        acct: Account,
+        amount: int,
+        currency: str,
+        params: dict[str, Any],
+        capture_method: str | None = None,
+    ) -> dict[str, Any]:
         pi = build.payment_intent(
             new_id("pi_"), self.now(acct, params.get("customer")), amount, currency, params
         )
+        pi["capture_method"] = capture_method or capture.default_capture_method(self.state)
         acct.put(pi)
         self.emit(acct, "payment_intent.created", pi)
         return pi
@@ -557,7 +566,8 @@ class Api:
         off_session = get_bool(params, "off_session", default=False)
         if off_session and not confirm:
             raise invalid("You may only specify `off_session` when `confirm` is true.", param="off_session")
-        pi = self._create_pi(acct, amount, currency, params)
+        method = capture.capture_method(self.state, params)
+        pi = self._create_pi(acct, amount, currency, params, method)
         if pm is not None:
             pi["payment_method"] = pm["id"]
             pi["status"] = "requires_confirmation"
@@ -692,18 +702,9 @@ class Api:
         # Approved.
         now = self.now(acct, pi["customer"])
         charge_id = new_id("ch_")
-        txn = build.balance_transaction(
-            new_id("txn_"),
-            now,
-            pi["amount"],
-            build.fee_for(pi["amount"]),
-            pi["currency"],
-            charge_id,
-            "charge",
-            pi["description"],
-        )
-        acct.put(txn)
-        ch = build.charge(charge_id, now, pi, pm, card, None, txn["id"])
+        # With asynchronous capture (the default) the balance transaction comes later: see _capture.py.
+        balance = capture.new_charge_balance(self, acct, pi, charge_id, now)
+        ch = build.charge(charge_id, now, pi, pm, card, None, balance)
         if authenticated:
             ch["payment_method_details"]["card"]["three_d_secure"] = {
                 "authentication_flow": "challenge",
@@ -1052,6 +1053,8 @@ class Api:
                 "You can only specify `payment_intent_data` in `payment` mode.", param="payment_intent_data"
             )
         get_metadata(pi_data, "metadata") if pi_data else None
+        if pi_data:
+            capture.capture_method(self.state, pi_data, "payment_intent_data[capture_method]")
         sub_data = get_dict(params, "subscription_data") or {}
         if sub_data and mode != "subscription":
             raise invalid(
@@ -1297,6 +1300,7 @@ class Api:
                         "statement_descriptor_suffix": pi_data.get("statement_descriptor_suffix"),
                         "payment_method_types": session["payment_method_types"],
                     },
+                    pi_data.get("capture_method"),
                 )
                 session["payment_intent"] = pi["id"]
             status = self._confirm(acct, pi, pm)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._capture import CAPTURE_MODES, settle_matching
 from ._core import snapshot
 from ._errors import StripeApiError, invalid
 from ._pages import STYLESHEET
@@ -108,12 +109,21 @@ def _configure(state: EmulatorState, payload: dict[str, Any]) -> dict[str, Any]:
             state.merchant_name = str(payload["merchant_name"])
             for acct in state.accounts.values():
                 acct.merchant_name = state.merchant_name
+        if "capture_mode" in payload:
+            if payload["capture_mode"] not in CAPTURE_MODES:
+                raise invalid("capture_mode is async or sync.", param="capture_mode")
+            state.capture_mode = payload["capture_mode"]
+        if "settle_delay" in payload:
+            delay = payload["settle_delay"]
+            state.settle_delay = None if delay is None else float(delay)
     return {
         "webhook_time_scale": dispatcher.time_scale,
         "webhook_retry_schedule": list(dispatcher.schedule),
         "webhook_timeout": dispatcher.timeout,
         "merchant_name": state.merchant_name,
         "allow_local_webhooks": state.allow_local_webhooks,
+        "capture_mode": state.capture_mode,
+        "settle_delay": state.settle_delay,
     }
 
 
@@ -173,6 +183,10 @@ def _action(state: EmulatorState, name: str, payload: dict[str, Any]) -> Any:
             clock = acct.objects[clock_id]
             target = int(payload.get("frozen_time") or clock["frozen_time"] + int(_need(payload, "seconds")))
             return snapshot(api.test_clocks_advance(acct, {"frozen_time": str(target)}, clock_id))
+    if name == "settle":
+        # The background capture finishing: balance transactions for pending charges, charge.updated.
+        target = payload.get("payment_intent") or payload.get("charge")
+        return {"data": [snapshot(ch) for ch in settle_matching(state, target)]}
     if name == "expire_session":
         sid = _need(payload, "session")
         acct = state.owner(sid)

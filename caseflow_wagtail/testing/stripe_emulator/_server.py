@@ -135,6 +135,11 @@ class EmulatorState:
         self.allow_local_webhooks = False
         self.api = Api(self)
         self.dispatcher = WebhookDispatcher(self._load_delivery, self._delivered)
+        # Asynchronous capture (see _capture.py): "async" (Stripe's default) or "sync", and how many
+        # seconds a charge waits for its balance transaction (None: until settled through the control API).
+        self.capture_mode = "async"
+        self.settle_delay: float | None = 2.0
+        self.capture_defaults: tuple[str, float | None] = (self.capture_mode, self.settle_delay)
 
     def now(self) -> float:
         return time.time() + self.clock_offset
@@ -175,6 +180,7 @@ class EmulatorState:
             self.requests.clear()
             self.clock_offset = 0.0
             self.dispatcher.reset()
+            self.capture_mode, self.settle_delay = self.capture_defaults
 
     # -- webhook callbacks ---------------------------------------------------------------------
 

@@ -1,0 +1,116 @@
+"""Asynchronous capture: the charge succeeds at once, its balance transaction (fee and net) comes later.
+
+At API version 2026-10-28 a PaymentIntent created without ``capture_method`` gets ``automatic_async``
+(changelog 2024-04-10, "Asynchronous capture" guide): the charge in the confirmation response, in
+``charge.succeeded`` and in ``payment_intent.succeeded`` has ``balance_transaction: null``; Stripe sets it
+in the background and sends ``charge.updated`` with ``previous_attributes.balance_transaction: null``.
+
+The emulator keeps such charges pending until they are settled: after ``settle_delay`` seconds by its
+background sweeper, or when a test asks (``EmulatorClient.settle()``) — with ``settle_delay=None`` only
+then, so a test decides exactly when the fee becomes known. ``capture_mode="sync"`` (or
+``capture_method: automatic`` in the request) gives the balance transaction with the charge, as before.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from . import _objects as build
+from ._core import Account, new_id, real_now, set_request
+from ._errors import invalid
+from ._values import get_str
+
+if TYPE_CHECKING:
+    from ._api import Api
+    from ._server import EmulatorState
+
+ASYNC = "automatic_async"
+SYNC = "automatic"
+CAPTURE_MODES = {"async": ASYNC, "sync": SYNC}
+# The private mark on a charge whose balance transaction is still to come: when it is due (time.time()).
+_DUE = "settle_due"
+
+
+def default_capture_method(state: EmulatorState) -> str:
+    return CAPTURE_MODES[getattr(state, "capture_mode", "async")]
+
+
+def capture_method(state: EmulatorState, params: dict[str, Any], name: str | None = None) -> str:
+    """The ``capture_method`` asked for, or the account's default; manual capture is not emulated."""
+    name = name or "capture_method"
+    value = get_str(params, "capture_method", choices=("automatic", "automatic_async", "manual"), name=name)
+    if value == "manual":
+        raise invalid("The emulator does not support manual capture (capture_method=manual).", param=name)
+    return value or default_capture_method(state)
+
+
+def new_charge_balance(api: Api, acct: Account, pi: dict[str, Any], charge_id: str, now: int) -> str | None:
+    """The balance transaction id to put on a new charge: at once for ``automatic``, later for async."""
+    if pi.get("capture_method") == ASYNC:
+        delay = getattr(api.state, "settle_delay", None)
+        acct.priv(charge_id)[_DUE] = None if delay is None else time.time() + float(delay)
+        return None
+    return _balance_transaction(acct, pi, charge_id, now)["id"]
+
+
+def _balance_transaction(acct: Account, pi: dict[str, Any], charge_id: str, now: int) -> dict[str, Any]:
+    txn = build.balance_transaction(
+        new_id("txn_"),
+        now,
+        pi["amount"],
+        build.fee_for(pi["amount"]),
+        pi["currency"],
+        charge_id,
+        "charge",
+        pi["description"],
+    )
+    acct.put(txn)
+    return txn
+
+
+def pending_charges(acct: Account) -> list[dict[str, Any]]:
+    """Charges whose balance transaction has not arrived yet, oldest first."""
+    return [
+        ch
+        for ch in reversed(acct.all("charge"))
+        if ch["balance_transaction"] is None and _DUE in acct.private.get(ch["id"], {})
+    ]
+
+
+def settle(api: Api, acct: Account, ch: dict[str, Any]) -> dict[str, Any]:
+    """Give ``ch`` its balance transaction and announce it with ``charge.updated``."""
+    acct.priv(ch["id"]).pop(_DUE, None)
+    pi = acct.objects.get(ch.get("payment_intent") or "") or {
+        "amount": ch["amount"],
+        "currency": ch["currency"],
+        "description": ch["description"],
+    }
+    txn = _balance_transaction(acct, pi, ch["id"], real_now())
+    ch["balance_transaction"] = txn["id"]
+    api.emit(acct, "charge.updated", ch, {"balance_transaction": None})
+    return ch
+
+
+def settle_matching(state: EmulatorState, target: str | None = None) -> list[dict[str, Any]]:
+    """Settle the pending charge ``target`` (a charge or PaymentIntent id), or every pending one."""
+    settled: list[dict[str, Any]] = []
+    with state.lock:
+        set_request(None)
+        for acct in list(state.accounts.values()):
+            for ch in pending_charges(acct):
+                if target is None or target in (ch["id"], ch.get("payment_intent")):
+                    settled.append(settle(state.api, acct, ch))
+    return settled
+
+
+def settle_due(state: EmulatorState) -> None:
+    """Called by the background sweeper: settle what ``settle_delay`` says is due by now."""
+    now = time.time()
+    with state.lock:
+        set_request(None)
+        for acct in list(state.accounts.values()):
+            for ch in pending_charges(acct):
+                due = acct.private[ch["id"]][_DUE]
+                if due is not None and due <= now:
+                    settle(state.api, acct, ch)
