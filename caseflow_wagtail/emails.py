@@ -9,7 +9,7 @@ import logging
 from anymail.message import AnymailMessage
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import money
@@ -68,49 +68,50 @@ DONE = (ReceiptStatus.SENT, ReceiptStatus.DELIVERED, ReceiptStatus.BOUNCED)
 def deliver_receipt(payment_id: int, *, again: bool = False) -> str:
     """Send a payment's receipt unless it already went out (``again``: a resend staff asked for).
 
-    Holds the payment row so that two workers (a retry racing the first attempt) cannot both send.
+    At most once, whatever runs at the same time or fails: the receipt is first claimed by one conditional
+    UPDATE that only one worker can win (on SQLite as on PostgreSQL), the message is sent outside any
+    transaction, and only then is the outcome written. A worker that dies after claiming leaves the receipt
+    "Sending", never sent twice by itself.
     """
+    claimable = [ReceiptStatus.PENDING, ReceiptStatus.FAILED]
+    if again:
+        claimable += [*DONE, ReceiptStatus.NOT_SENT, ReceiptStatus.SENDING]
     with transaction.atomic():
-        # The payment row only: joining the invoice would lock it too, after the payment, while the ledger
-        # locks the invoice first and then updates the payment (a twin event) — a deadlock on PostgreSQL.
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
-        if payment.receipt_status in DONE and not again:
-            return "already sent"
-        invoice = payment.invoice.specific
-        recipient = invoice.client.contact_email
-        if not recipient:
-            payment.receipt_status = ReceiptStatus.NOT_SENT
-            payment.receipt_error = "The client has no primary contact email."
-            payment.save(update_fields=["receipt_status", "receipt_error"])
-            return "no recipient"
-        payment.receipt_attempts += 1
-        try:
-            message = build_receipt(payment)
-            message.send()
-        except Exception as error:
-            # A mail failure never touches the payment itself; the receipt is retried later.
-            logger.warning("Receipt for payment %s not sent: %s", payment.pk, type(error).__name__)
-            payment.receipt_status = ReceiptStatus.FAILED
-            payment.receipt_error = f"{type(error).__name__}: {error}"[:2000]
-            payment.save(update_fields=["receipt_status", "receipt_error", "receipt_attempts"])
-            return "failed"
-        status = message.anymail_status
-        payment.receipt_status = ReceiptStatus.SENT
-        payment.receipt_to = recipient
-        payment.receipt_message_id = (status.message_id or "") if status else ""
-        payment.receipt_sent_at = timezone.now()
-        payment.receipt_error = ""
-        payment.save(
-            update_fields=[
-                "receipt_status",
-                "receipt_to",
-                "receipt_message_id",
-                "receipt_sent_at",
-                "receipt_error",
-                "receipt_attempts",
-            ]
+        claimed = Payment.objects.filter(pk=payment_id, receipt_status__in=claimable).update(
+            receipt_status=ReceiptStatus.SENDING,
+            receipt_claimed_at=timezone.now(),
+            receipt_attempts=F("receipt_attempts") + 1,
         )
-        return "sent"
+    if not claimed:
+        return "already sent"
+    payment = Payment.objects.select_related("invoice").get(pk=payment_id)
+    mine = Payment.objects.filter(pk=payment_id, receipt_status=ReceiptStatus.SENDING)
+    invoice = payment.invoice.specific
+    recipient = invoice.client.contact_email
+    if not recipient:
+        mine.update(
+            receipt_status=ReceiptStatus.NOT_SENT, receipt_error="The client has no primary contact email."
+        )
+        return "no recipient"
+    try:
+        message = build_receipt(payment)
+        message.send()
+    except Exception as error:
+        # A mail failure never touches the payment itself; the receipt is retried later.
+        logger.warning("Receipt for payment %s not sent: %s", payment.pk, type(error).__name__)
+        mine.update(
+            receipt_status=ReceiptStatus.FAILED, receipt_error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        return "failed"
+    status = message.anymail_status
+    mine.update(
+        receipt_status=ReceiptStatus.SENT,
+        receipt_to=recipient,
+        receipt_message_id=(status.message_id or "") if status else "",
+        receipt_sent_at=timezone.now(),
+        receipt_error="",
+    )
+    return "sent"
 
 
 def mark_from_tracking(event) -> bool:

@@ -26,7 +26,10 @@ class PaymentSource(models.TextChoices):
 
 class ReceiptStatus(models.TextChoices):
     NOT_SENT = "not_sent", _("Not sent")
-    PENDING = "pending", _("Sending")
+    PENDING = "pending", _("Queued")
+    # Claimed by one worker, which is sending it now. A claim whose worker died is never sent again by
+    # itself (it may have gone out): staff can resend it.
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed; will retry")
     DELIVERED = "delivered", _("Delivered")
@@ -89,6 +92,7 @@ class Payment(models.Model):
     receipt_message_id = models.CharField(_("receipt message id"), max_length=255, blank=True)
     receipt_sent_at = models.DateTimeField(_("receipt sent at"), null=True, blank=True)
     receipt_attempts = models.PositiveSmallIntegerField(_("receipt attempts"), default=0)
+    receipt_claimed_at = models.DateTimeField(_("receipt claimed at"), null=True, blank=True)
     receipt_error = models.TextField(_("receipt error"), blank=True)
 
     class Meta:
