@@ -15,6 +15,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.log_actions import log
 
 from . import conf, money
+from .exceptions import ConfigurationError
 from .stripe_api import StripeAuthenticationFailed, StripeFailure, StripeGateway, StripeUnavailable, key_mode
 
 # Warnings for the person saving the form (e.g. Stripe unreachable), shown by the view that wraps
@@ -81,13 +82,20 @@ class PaymentGatewaySettingsForm(WagtailAdminModelForm):
         key = (self.cleaned_data.get("stripe_publishable_key") or "").strip()
         if not key:
             return key
-        if key.startswith(("sk_", "rk_")):
+        if key.startswith(("sk_", "rk_", "whsec_")):
+            # A secret pasted in the wrong box: the form is shown again, and must not show it back.
+            self._forget_input("stripe_publishable_key")
             raise ValidationError(
-                _("This is a secret key. Paste it in the secret key field; it starts with pk_.")
+                _("That was a secret key; it was not saved or shown. Paste it in the secret key field.")
             )
         if not key.startswith(("pk_test_", "pk_live_")):
             raise ValidationError(_("A publishable key starts with pk_test_ or pk_live_."))
         return key
+
+    def _forget_input(self, name: str) -> None:
+        data = self.data.copy()
+        data[self.add_prefix(name)] = ""
+        self.data = data
 
     def clean_stripe_secret_key(self) -> str:
         key = (self.cleaned_data.get("stripe_secret_key") or "").strip()
@@ -172,7 +180,14 @@ class PaymentGatewaySettingsForm(WagtailAdminModelForm):
 
     def _verify_with_stripe(self, secret: str) -> None:
         try:
-            StripeGateway(secret).verify_key()
+            stripe = StripeGateway(secret)
+            stripe.verify_key()
+            endpoint_id = self.instance.webhook_endpoint_id
+            if endpoint_id and secret != self._stored_secret():
+                # Another key may be another Stripe account, where the stored endpoint does not exist.
+                self.endpoint_gone = stripe.webhook_endpoint_status(endpoint_id) == "missing"
+        except ConfigurationError as problem:
+            self.add_error("stripe_secret_key", str(problem))
         except StripeAuthenticationFailed as failure:
             self.add_error("stripe_secret_key", str(failure))
         except StripeUnavailable:
@@ -182,11 +197,25 @@ class PaymentGatewaySettingsForm(WagtailAdminModelForm):
         except StripeFailure as failure:
             self.add_error("stripe_secret_key", str(failure))
 
+    def _stored_secret(self) -> str:
+        return self.instance.get_secret_key() if self.instance.has_secret_key else ""
+
     def save(self, commit: bool = True):
         settings_row = super().save(commit=False)
         secret = self.cleaned_data.get("stripe_secret_key")
         if secret:
             settings_row.set_secret_key(secret)
+        if getattr(self, "endpoint_gone", False):
+            # The webhook of the old account would never send this account's events: set it up again.
+            settings_row.webhook_endpoint_id = ""
+            settings_row.webhook_secret_encrypted = ""
+            settings_row.webhook_previous_secret_encrypted = ""
+            self.warnings.append(
+                _(
+                    "The new secret key belongs to another Stripe account, which has no webhook for this "
+                    "site yet. Set up the webhook again."
+                )
+            )
         attesting = (
             bool(self.cleaned_data.get("attest_operating_account")) and not settings_row.live_attested_at
         )

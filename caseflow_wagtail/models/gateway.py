@@ -176,6 +176,14 @@ class PaymentGatewaySettings(BaseSiteSetting):
         return Mode(key_mode(self.get_publishable_key()) or "")
 
     @property
+    def saved_mode(self) -> Mode:
+        """The mode of the keys as stored, not as typed into a form that was refused."""
+        if self.pk is None:
+            return self.mode
+        stored = type(self).objects.filter(pk=self.pk).first()
+        return stored.mode if stored is not None else Mode.NOT_CONFIGURED
+
+    @property
     def webhook_configured(self) -> bool:
         return bool(
             self.webhook_secret_encrypted or os.environ.get(conf.ENVIRONMENT_SECRETS["webhook_secret"])

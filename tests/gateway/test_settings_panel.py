@@ -165,3 +165,81 @@ def test_the_trust_account_warning_is_always_shown(admin_client, gateway_url):
     page = admin_client.get(gateway_url).content.decode()
     assert "never a trust or IOLTA account" in page
     assert "NOT CONFIGURED" in page
+
+
+def test_a_secret_key_pasted_as_the_publishable_key_is_never_shown_back(
+    admin_client, gateway_url, stripe_settings, emulator
+):
+    response = admin_client.post(gateway_url, gateway_form_data(stripe_publishable_key=emulator.secret_key))
+
+    assert response.status_code == 200
+    assert "stripe_publishable_key" in response.context["form"].errors
+    assert emulator.secret_key not in response.content.decode()
+    assert emulator.secret_key[8:] not in response.content.decode()
+
+
+def test_the_badge_shows_the_saved_mode_not_the_keys_typed_into_a_refused_form(
+    admin_client, gateway_url, stripe_settings, emulator
+):
+    admin_client.post(
+        gateway_url,
+        gateway_form_data(
+            stripe_publishable_key=emulator.publishable_key, stripe_secret_key=emulator.secret_key
+        ),
+    )
+    # Live keys typed, refused (no attestation): nothing changed, so the panel still says TEST MODE.
+    refused = admin_client.post(
+        gateway_url,
+        gateway_form_data(stripe_publishable_key="pk_live_abc", stripe_secret_key="sk_live_abcdefgh"),
+    )
+
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "caseflow-mode--test" in page and "caseflow-mode--live" not in page
+
+
+def test_live_keys_against_the_emulator_are_a_form_error_not_a_500(
+    admin_client, gateway_url, stripe_settings, emulator
+):
+    response = admin_client.post(
+        gateway_url,
+        {
+            **gateway_form_data(stripe_publishable_key="pk_live_abc", stripe_secret_key="sk_live_abcdefgh"),
+            "attest_operating_account": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "emulator" in " ".join(response.context["form"].errors["stripe_secret_key"])
+    assert saved_settings().stripe_secret_key_encrypted == ""
+
+
+def test_a_secret_key_of_another_account_asks_for_the_webhook_again(
+    admin_client, gateway_url, stripe_settings, emulator
+):
+    admin_client.post(
+        gateway_url,
+        gateway_form_data(
+            stripe_publishable_key=emulator.publishable_key, stripe_secret_key=emulator.secret_key
+        ),
+    )
+    gateway = saved_settings()
+    endpoint = emulator.stripe_client().v1.webhook_endpoints.create(
+        params={"url": "https://firm.example/billing/webhooks/stripe/1/", "enabled_events": ["*"]}
+    )
+    gateway.webhook_endpoint_id = endpoint.id
+    gateway.set_webhook_secret(endpoint.secret)
+    gateway.save()
+    # Each secret key is its own account in the emulator, as two Stripe accounts are.
+    other_account = "sk_test_" + "other" * 6
+
+    response = admin_client.post(
+        gateway_url,
+        gateway_form_data(stripe_publishable_key="pk_test_other", stripe_secret_key=other_account),
+        follow=True,
+    )
+
+    assert "Set up the webhook again" in response.content.decode()
+    stored = saved_settings()
+    assert stored.get_secret_key() == other_account
+    assert stored.webhook_endpoint_id == "" and not stored.webhook_configured
