@@ -6,6 +6,7 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -91,7 +92,6 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
     if not CheckoutSession.objects.filter(invoice=invoice, stripe_id=session_id).exists():
         raise Http404
     site, gateway = _site_and_gateway(request, invoice)
-    fulfilment.note_success_page_seen(session_id)
     state = "confirming"
     payment = None
     try:
@@ -99,15 +99,24 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
         session = stripe.retrieve_checkout_session(session_id)
     except StripeFailure as failure:
         # The webhook will record the payment; the client is told it is being confirmed.
+        _note_seen(session_id)
         logger.warning("Success page could not confirm %s: %s", session_id, type(failure).__name__)
     else:
         if fulfilment.invoice_for(session.get("metadata"), site) != invoice:
             raise Http404
         if session.get("payment_status") == "paid":
-            recorded = fulfilment.record_checkout_session(session, site, PaymentSource.SUCCESS_PAGE)
-            payment = recorded.entry if recorded else None
-            state = "paid"
+            try:
+                fulfilment.note_success_page_seen(session_id)
+                recorded = fulfilment.record_checkout_session(session, site, PaymentSource.SUCCESS_PAGE)
+            except OperationalError as error:
+                # SQLite busy with the webhook writing the same payment ("database is locked"): the client
+                # has paid, and the webhook or the next visit records it; never an error page here.
+                logger.warning("Success page could not record %s yet: %s", session_id, error)
+            else:
+                payment = recorded.entry if recorded else None
+                state = "paid"
         elif session.get("status") == "complete":
+            _note_seen(session_id)
             state = "processing"
         else:
             messages.info(request, _("The payment was not completed. Nothing was charged."))
@@ -122,6 +131,14 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
         "receipt_to": invoice.client.contact_email,
     }
     return make_private(TemplateResponse(request, "caseflow_wagtail/payment_confirmation.html", context))
+
+
+def _note_seen(session_id: str) -> None:
+    """For Webhook health's "success pages with no event"; a busy database only loses the note."""
+    try:
+        fulfilment.note_success_page_seen(session_id)
+    except OperationalError as error:
+        logger.warning("Could not note the success page of %s: %s", session_id, error)
 
 
 def _firm_name(site: Site) -> str:

@@ -3,8 +3,12 @@ cancelling or an expired session leads back to a working Pay Now."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
+from django.db import connection
 
 from caseflow_wagtail.models import CheckoutSession, CheckoutStatus, Payment, PaymentSource
 
@@ -102,3 +106,37 @@ def test_an_expired_session_is_retired_and_the_next_click_opens_a_new_one(
     client_browser.session.get(paid.headers["Location"], timeout=10)
     emulator.wait_for_deliveries()
     assert Payment.objects.get().stripe_checkout_session_id == second_url.rsplit("/", 1)[1]
+
+
+@pytest.mark.skipif(
+    not django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+    reason="'database is locked' is SQLite's answer to a second writer",
+)
+def test_a_locked_sqlite_database_shows_the_client_a_confirming_page_not_an_error(
+    online, make_invoice, client_browser, emulator, client
+):
+    emulator.webhook_fault("drop", count=1000)
+    invoice = make_invoice()
+    paid = client_browser.pay_on_checkout(client_browser.click_pay_now(invoice).headers["Location"])
+    session_id = paid.headers["Location"].split("session_id=")[1]
+    # Another writer (the webhook, a worker) holds SQLite's write lock, longer than this request waits.
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    patience = options.get("timeout")
+    options["timeout"] = 0.2
+    connection.close()
+    holder = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        page = client.get(success_url(invoice, session_id))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        options["timeout"] = patience
+        connection.close()
+
+    assert page.status_code == 200
+    assert "We are confirming your payment" in page.content.decode()
+    assert not Payment.objects.exists()
+    # Once the database is free, the next visit records it.
+    assert "payment received" in client.get(success_url(invoice, session_id)).content.decode()
+    assert Payment.objects.count() == 1
