@@ -92,6 +92,7 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
     if not CheckoutSession.objects.filter(invoice=invoice, stripe_id=session_id).exists():
         raise Http404
     site, gateway = _site_and_gateway(request, invoice)
+    _note_seen(session_id)
     state = "confirming"
     payment = None
     try:
@@ -99,14 +100,12 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
         session = stripe.retrieve_checkout_session(session_id)
     except StripeFailure as failure:
         # The webhook will record the payment; the client is told it is being confirmed.
-        _note_seen(session_id)
         logger.warning("Success page could not confirm %s: %s", session_id, type(failure).__name__)
     else:
         if fulfilment.invoice_for(session.get("metadata"), site) != invoice:
             raise Http404
         if session.get("payment_status") == "paid":
             try:
-                fulfilment.note_success_page_seen(session_id)
                 recorded = fulfilment.record_checkout_session(session, site, PaymentSource.SUCCESS_PAGE)
             except OperationalError as error:
                 # SQLite busy with the webhook writing the same payment ("database is locked"): the client
@@ -116,7 +115,6 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
                 payment = recorded.entry if recorded else None
                 state = "paid"
         elif session.get("status") == "complete":
-            _note_seen(session_id)
             state = "processing"
         else:
             messages.info(request, _("The payment was not completed. Nothing was charged."))
