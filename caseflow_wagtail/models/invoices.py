@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
@@ -259,11 +259,15 @@ class InvoicePage(Page):
 
     def load_ledger_totals(self) -> None:
         """Read what the ledger has recorded for this invoice (the source of truth, not the cached row)."""
-        paid = self.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-        by_kind = dict(self.adjustments.values_list("kind").annotate(total=Sum("amount")))
-        self.amount_paid = paid
-        self.amount_refunded = by_kind.get("refund") or Decimal(0)
-        self.amount_credited = by_kind.get("credit") or Decimal(0)
+        # Summed here, not with SQL's SUM: SQLite adds decimals as floating point and hands back
+        # Decimal("40.1000000000000"), which the amount fields then refuse; each stored amount comes back
+        # exact, and so does their Decimal sum.
+        self.amount_paid = sum(self.payments.values_list("amount", flat=True), Decimal(0))
+        by_kind: dict[str, Decimal] = {}
+        for kind, amount in self.adjustments.values_list("kind", "amount"):
+            by_kind[kind] = by_kind.get(kind, Decimal(0)) + amount
+        self.amount_refunded = by_kind.get("refund", Decimal(0))
+        self.amount_credited = by_kind.get("credit", Decimal(0))
 
     # -- persistence ----------------------------------------------------------------------------------
 

@@ -516,3 +516,31 @@ def test_an_amount_too_large_to_store_is_refused_with_a_message(make_invoice):
     with pytest.raises(LedgerError, match="too large"):
         ledger.record_payment(invoice, amount=Decimal("1000000000000000"), currency="USD", method="cheque")
     assert Payment.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("currency", "lines", "amounts"),
+    [
+        ("USD", "100.00", ["40.10", "0.20", "19.70"]),
+        ("KWD", "100.000", ["40.105", "0.215"]),
+        ("JPY", "10000", ["4010", "3"]),
+    ],
+)
+def test_an_invoice_with_payments_can_still_be_edited_and_published(make_invoice, currency, lines, amounts):
+    # SQLite's SUM() of 40.10 + 0.20 + … is floating point (Decimal("40.1000000000000"), or worse), which
+    # the amount fields refused, so an invoice with payments could no longer be saved or published.
+    invoice = make_invoice(lines=[("Advice", "1", lines, None)], currency=currency)
+    for amount in amounts:
+        pay(invoice, amount)
+    refund(invoice, amounts[1])
+    credit(invoice, amounts[-1])
+
+    page = reload(invoice)
+    page.save()
+    page.title = "edited"
+    page.save_revision().publish()
+
+    row = reload(invoice)
+    expected_paid = sum((Decimal(a) for a in amounts), Decimal(0))
+    assert row.amount_paid == expected_paid
+    assert row.balance == Decimal(lines) - expected_paid + Decimal(amounts[1]) - Decimal(amounts[-1])
