@@ -297,6 +297,9 @@ class StripeGateway:
             self.call(lambda: self.v1.subscriptions.cancel(subscription_id, options={"idempotency_key": key}))
         )
 
+    def retrieve_invoice(self, invoice_id: str) -> dict[str, Any]:
+        return _plain(self.call(lambda: self.v1.invoices.retrieve(invoice_id)))
+
     def retrieve_payment_method(self, payment_method_id: str) -> dict[str, Any]:
         return _plain(self.call(lambda: self.v1.payment_methods.retrieve(payment_method_id)))
 

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
+from . import _hosted_invoice
 from . import _objects as build
 from ._cards import (
     ATTACH_THEN_FAIL,
@@ -1701,6 +1702,8 @@ class Api:
         invoice["effective_at"] = now
         invoice["status_transitions"]["finalized_at"] = now
         invoice["webhooks_delivered_at"] = now
+        # Stripe sets the hosted invoice page's address when the invoice is finalised.
+        invoice["hosted_invoice_url"] = _hosted_invoice.url_for(self.state.base_url, inv_id)
         self.emit(acct, "invoice.finalized", invoice)
         if reason != "subscription_create":
             self.emit(acct, "customer.subscription.updated", sub, previous)

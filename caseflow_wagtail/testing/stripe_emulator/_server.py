@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import _pages, _params, _routes
+from . import _hosted_invoice, _pages, _params, _routes
 from ._api import Api
 from ._core import (
     API_VERSION,
@@ -265,7 +265,9 @@ class Handler(BaseHTTPRequestHandler):
                 self._api(method, path, split.query)
             elif path.startswith("/_emulator"):
                 self._control(method, path, split.query)
-            elif path.startswith(("/checkout/", "/billing_portal/", "/authenticate/")):
+            elif path.startswith(
+                ("/checkout/", "/billing_portal/", "/authenticate/", _hosted_invoice.PREFIX)
+            ):
                 self._hosted(method, path)
             elif path == "/":
                 self._json(200, {"emulator": "caseflow-wagtail Stripe emulator", "api_version": API_VERSION})
@@ -495,6 +497,8 @@ class Handler(BaseHTTPRequestHandler):
                     self._checkout(acct, oid, parts[2:], method, form)
                 elif parts[0] == "billing_portal":
                     self._portal(acct, oid, method, form)
+                elif parts[0] == "invoice":
+                    _hosted_invoice.handle(self, acct, oid, parts[2:], method, form)
                 else:
                     self._pi_authenticate(acct, oid, method, form)
         except StripeApiError as exc:
