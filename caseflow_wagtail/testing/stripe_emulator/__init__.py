@@ -78,8 +78,9 @@ class EmulatorClient:
         self._call("POST", "/reset")
 
     def configure(self, **settings: Any) -> dict[str, Any]:
-        """Change ``webhook_time_scale``, ``webhook_retry_schedule`` (seconds), ``webhook_timeout``
-        or ``merchant_name``."""
+        """Change ``webhook_time_scale``, ``webhook_retry_schedule`` (seconds), ``webhook_timeout``,
+        ``merchant_name`` or ``account_api_version`` (the account's default API version, which events are
+        created with: every account's, or with ``secret_key=`` one account's)."""
         return self._call("POST", "/config", settings)
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._core import snapshot
+from . import _versions
+from ._core import API_VERSION, snapshot
 from ._errors import StripeApiError, invalid
 from ._pages import STYLESHEET
 
@@ -104,12 +105,31 @@ def _configure(state: EmulatorState, payload: dict[str, Any]) -> dict[str, Any]:
             state.merchant_name = str(payload["merchant_name"])
             for acct in state.accounts.values():
                 acct.merchant_name = state.merchant_name
+        if "account_api_version" in payload:
+            _set_account_api_version(state, str(payload["account_api_version"]), payload.get("secret_key"))
     return {
+        "account_api_version": state.account_api_version,
         "webhook_time_scale": dispatcher.time_scale,
         "webhook_retry_schedule": list(dispatcher.schedule),
         "webhook_timeout": dispatcher.timeout,
         "merchant_name": state.merchant_name,
     }
+
+
+def _set_account_api_version(state: EmulatorState, version: str, secret_key: Any) -> None:
+    """One account's default API version (``secret_key``), or every account's and new accounts'."""
+    if not _versions.known(version):
+        raise invalid(
+            f"Unsupported account API version {version!r}: use {API_VERSION} or one of "
+            f"{', '.join(_versions.RENDERED)}.",
+            param="account_api_version",
+        )
+    if secret_key:
+        state.account(str(secret_key)).api_version = version
+        return
+    state.account_api_version = version
+    for acct in state.accounts.values():
+        acct.api_version = version
 
 
 def _action(state: EmulatorState, name: str, payload: dict[str, Any]) -> Any:

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import _hosted_invoice, _pages, _params, _routes
+from . import _hosted_invoice, _pages, _params, _routes, _versions
 from ._api import Api
 from ._core import (
     API_VERSION,
@@ -111,6 +111,8 @@ class EmulatorState:
             publishable_key_for(self.secret_key) if secret_key else generated[1]
         )
         self.base_url = ""
+        # The default API version of accounts created from now on (Stripe's per-account setting).
+        self.account_api_version = API_VERSION
         self.lock = threading.RLock()
         self.accounts: dict[str, Account] = {}
         self.pages: dict[str, Account] = {}
@@ -126,7 +128,9 @@ class EmulatorState:
         with self.lock:
             acct = self.accounts.get(secret_key)
             if acct is None:
-                acct = self.accounts[secret_key] = Account(secret_key, merchant_name=self.merchant_name)
+                acct = self.accounts[secret_key] = Account(
+                    secret_key, merchant_name=self.merchant_name, api_version=self.account_api_version
+                )
             return acct
 
     def register_page(self, oid: str, acct: Account) -> None:
@@ -151,6 +155,7 @@ class EmulatorState:
     def reset(self) -> None:
         with self.lock:
             self.accounts.clear()
+            self.account_api_version = API_VERSION
             self.pages.clear()
             self.faults.clear()
             self.requests.clear()
@@ -168,7 +173,10 @@ class EmulatorState:
             if event is None or endpoint is None:
                 return None
             return (
-                encode_event(event, endpoint["api_version"]),
+                # An endpoint gets its own API version's rendering; without one, the event's (the account's).
+                encode_event(
+                    _versions.render_event(acct, event, endpoint["api_version"]), endpoint["api_version"]
+                ),
                 endpoint["url"],
                 acct.priv(endpoint["id"])["secret"],
             )
