@@ -2,7 +2,9 @@
 
 Stripe renders an Event's ``data.object`` at the API version the event was created with: the account's
 default version for ``GET /v1/events`` and ``/v1/events/{id}`` (whatever Stripe-Version the request sends),
-the endpoint's ``api_version`` for webhook deliveries. The emulator keeps objects in the pinned shape and
+the endpoint's ``api_version`` for webhook deliveries (stripe-python's EventService.list: "Each event data is
+rendered according to Stripe API version at its creation time, specified in event object api_version
+attribute (not according to your current Stripe API version or Stripe-Version header)"). The emulator keeps objects in the pinned shape and
 turns a copy into the older shape here.
 
 Only one older version is rendered faithfully: ``2024-06-20``, the last version before acacia/basil, whose
@@ -17,7 +19,7 @@ version Stripe changed, for the objects this emulator serves (docs.stripe.com/ch
   (changelog/basil/2025-03-31/adds-new-parent-field-to-invoicing-objects): Invoice ``subscription``,
   ``subscription_details``, ``quote`` and ``subscription_proration_date`` moved under ``parent``; invoice line
   items' ``subscription``/``subscription_item``/``type``/``proration`` moved under their ``parent``.
-- basil 2025-03-31 "Deprecates subscription current period start and end"
+- basil 2025-03-31 "Adds subscription item-level billing periods and removes subscription-level periods"
   (changelog/basil/2025-03-31/deprecate-subscription-current-period-start-and-end): Subscription
   ``current_period_start``/``current_period_end`` moved to each subscription item.
 
