@@ -33,7 +33,7 @@ from .models import (
     StripeRefund,
     SyncRun,
 )
-from .stripe_api import StripeGateway
+from .stripe_api import API_VERSION, StripeGateway
 from .webhooks.registry import SUBSCRIBED_EVENTS, handlers_for
 from .webhooks.view import DONE, process_event
 
@@ -55,6 +55,8 @@ class SyncReport:
     events_processed: int = 0
     events_ignored: int = 0
     events_failed: int = 0
+    events_skipped: int = 0
+    skipped: list[str] = field(default_factory=list)
     sessions_checked: int = 0
     payments_recorded: int = 0
     refunds_noted: int = 0
@@ -75,6 +77,8 @@ class SyncReport:
                 "ignored": self.events_ignored,
                 "failed": self.events_failed,
             },
+            _("Events skipped: %(count)s.") % {"count": self.events_skipped},
+            *self.skipped,
             _("Open Checkout Sessions checked: %(count)s.") % {"count": self.sessions_checked},
             _("Stripe fees filled in: %(count)s.") % {"count": self.fees_noted},
             _("Recorded: %(payments)s payments, %(refunds)s Stripe refunds, %(adjustments)s adjustments.")
@@ -163,6 +167,9 @@ def _replay_events(site, gateway, stripe: StripeGateway, since, report: SyncRepo
         if event["id"] in done:
             report.events_already_processed += 1
             continue
+        event = _at_pinned_version(stripe, event, report)
+        if event is None:
+            continue
         response = process_event(site, gateway, event)
         if response.status_code != 200:
             report.events_failed += 1
@@ -176,6 +183,30 @@ def _replay_events(site, gateway, stripe: StripeGateway, since, report: SyncRepo
             report.events_failed += 1
         else:
             report.events_processed += 1
+
+
+def _at_pinned_version(stripe: StripeGateway, event: dict, report: SyncReport) -> dict | None:
+    """The event with ``data.object`` in the shape the handlers read, or None (skipped, reason kept).
+
+    Stripe renders a listed event's object at the API version the account had when the event was created,
+    not at the version the plugin pins (webhook deliveries come at the endpoint's pinned version). An older
+    shape names things elsewhere (before 2025-03-31 an invoice had ``subscription`` and ``payment_intent`` at
+    the top, a subscription its period dates), so the object is fetched again at the pinned version. It is
+    then the object as it is now, which the handlers accept: each one records a payment or refund once.
+    """
+    if event.get("api_version") in (None, "", API_VERSION):
+        return event
+    obj = event["data"]["object"]
+    current = stripe.retrieve_object(obj.get("object", ""), obj.get("id", ""))
+    if current is None:
+        report.events_skipped += 1
+        report.skipped.append(
+            _("%(event)s (%(type)s): its %(object)s %(id)s no longer exists in Stripe.")
+            % {"event": event["id"], "type": event["type"], "object": obj.get("object"), "id": obj.get("id")}
+        )
+        return None
+    # previous_attributes stay in the old shape, so they are dropped rather than misread.
+    return {**event, "data": {"object": current}}
 
 
 def _check_sessions(site: Site, stripe: StripeGateway, report: SyncReport) -> None:

@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import stripe
@@ -337,6 +338,9 @@ class StripeGateway:
             self.call(lambda: self.v1.subscriptions.cancel(subscription_id, options={"idempotency_key": key}))
         )
 
+    def retrieve_invoice(self, invoice_id: str) -> dict[str, Any]:
+        return _plain(self.call(lambda: self.v1.invoices.retrieve(invoice_id)))
+
     def retrieve_payment_method(self, payment_method_id: str) -> dict[str, Any]:
         return _plain(self.call(lambda: self.v1.payment_methods.retrieve(payment_method_id)))
 
@@ -418,6 +422,31 @@ class StripeGateway:
             found.extend(_plain(refund) for refund in page.data)
         found.reverse()
         return found
+
+    def retrieve_object(self, object_type: str, object_id: str) -> dict[str, Any] | None:
+        """The object an event is about, as it is now and at the pinned API version; None if Stripe no
+        longer has it (deleted), or if the plugin cannot fetch that kind of object."""
+        services = {
+            "charge": lambda: self.v1.charges,
+            "checkout.session": lambda: self.v1.checkout.sessions,
+            "customer": lambda: self.v1.customers,
+            "dispute": lambda: self.v1.disputes,
+            "invoice": lambda: self.v1.invoices,
+            "payment_intent": lambda: self.v1.payment_intents,
+            "refund": lambda: self.v1.refunds,
+            "subscription": lambda: self.v1.subscriptions,
+        }
+        service = services.get(object_type)
+        if service is None:
+            return None
+        try:
+            return _plain(service().retrieve(object_id))
+        except stripe.InvalidRequestError as error:
+            if error.code == "resource_missing":
+                return None
+            raise _translate(error) from error
+        except stripe.StripeError as error:
+            raise _translate(error) from error
 
     def events_since(self, created_gte: int, types: Iterable[str]) -> list[dict[str, Any]]:
         """Every event of these types created at or after ``created_gte`` (Unix time), oldest first.
@@ -502,8 +531,23 @@ def verify_webhook(
 
 
 def _plain(obj: Any) -> dict[str, Any]:
-    """Stripe's objects as plain dicts, so nothing outside this module handles stripe types."""
-    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+    """Stripe's objects as plain dicts, so nothing outside this module handles stripe types.
+
+    stripe-python turns Stripe's decimal strings (``unit_amount_decimal``, ``quantity_decimal`` …) into
+    ``Decimal``; they go back to the strings Stripe sent, so a fetched object is shaped like a webhook's
+    and can be stored as JSON (an event's payload).
+    """
+    return _wire(obj.to_dict() if hasattr(obj, "to_dict") else dict(obj))
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _wire(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_wire(item) for item in value]
+    return value
 
 
 def checkout_session_params(

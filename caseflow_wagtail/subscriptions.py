@@ -653,6 +653,22 @@ def record_failed_payment(site: Site, stripe_invoice: dict[str, Any], event: dic
     return True
 
 
+def _hosted_invoice_url(site: Site, stripe_invoice: dict[str, Any]) -> str:
+    """Stripe's hosted invoice page, where the client confirms the payment with the bank and pays.
+
+    Stripe sets it when the invoice is finalised; an event's copy may predate that or be trimmed, so the
+    invoice is fetched when the event lacks it. Empty when Stripe cannot be asked.
+    """
+    url = stripe_invoice.get("hosted_invoice_url")
+    if url or not stripe_invoice.get("id"):
+        return url or ""
+    try:
+        return stripe_for(site).retrieve_invoice(stripe_invoice["id"]).get("hosted_invoice_url") or ""
+    except (stripe_api.StripeFailure, SubscriptionError):
+        logger.warning("Could not fetch the hosted invoice page of %s", stripe_invoice["id"])
+        return ""
+
+
 def record_action_required(site: Site, stripe_invoice: dict[str, Any], event: dict[str, Any]) -> bool:
     """invoice.payment_action_required: email the client where to confirm the payment with the bank."""
     noted = _note_unpaid(site, stripe_invoice, event, CycleStatus.ACTION_REQUIRED)
@@ -660,7 +676,7 @@ def record_action_required(site: Site, stripe_invoice: dict[str, Any], event: di
         return False
     subscription, cycle = noted
     log(instance=subscription, action=ACTION_REQUIRED, data={"stripe_invoice": cycle.stripe_invoice_id})
-    link = stripe_invoice.get("hosted_invoice_url") or card_update_link(subscription)
+    link = _hosted_invoice_url(site, stripe_invoice) or card_update_link(subscription)
     if subscription.client.contact_email:
         _enqueue_email(
             subscription,

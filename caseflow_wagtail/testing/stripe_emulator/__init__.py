@@ -82,9 +82,10 @@ class EmulatorClient:
     def configure(self, **settings: Any) -> dict[str, Any]:
         """Change ``webhook_time_scale``, ``webhook_retry_schedule`` (seconds), ``webhook_timeout``,
         ``merchant_name``, ``allow_local_webhooks``, ``capture_mode`` (``"async"``, Stripe's default, or
-        ``"sync"``) or ``settle_delay`` (seconds until an async charge gets its balance transaction;
-        ``None``: only when ``settle()`` is called). ``reset()`` restores the capture settings the emulator
-        started with."""
+        ``"sync"``), ``settle_delay`` (seconds until an async charge gets its balance transaction;
+        ``None``: only when ``settle()`` is called) or ``account_api_version`` (the account's default API
+        version, which events are created with: every account's, or with ``secret_key=`` one account's).
+        ``reset()`` restores the capture settings the emulator started with."""
         return self._call("POST", "/config", settings)
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from . import _capture as capture
+from . import _hosted_invoice, _versions
 from . import _objects as build
 from . import _portal as portal
 from ._cards import (
@@ -21,7 +22,6 @@ from ._cards import (
     read_card,
 )
 from ._core import (
-    API_VERSION,
     THREE_DECIMAL,
     ZERO_DECIMAL,
     Account,
@@ -138,7 +138,8 @@ class Api:
             and ("*" in ep["enabled_events"] or event_type in ep["enabled_events"])
         ]
         event = {
-            "api_version": API_VERSION,
+            # Stripe stamps each event with the account's default API version at creation.
+            "api_version": acct.api_version,
             "created": real_now(),
             "data": data,
             "id": new_id("evt_"),
@@ -1716,6 +1717,8 @@ class Api:
         invoice["effective_at"] = now
         invoice["status_transitions"]["finalized_at"] = now
         invoice["webhooks_delivered_at"] = now
+        # Stripe sets the hosted invoice page's address when the invoice is finalised.
+        invoice["hosted_invoice_url"] = _hosted_invoice.url_for(self.state.base_url, inv_id)
         self.emit(acct, "invoice.finalized", invoice)
         if reason != "subscription_create":
             self.emit(acct, "customer.subscription.updated", sub, previous)
@@ -2303,7 +2306,8 @@ class Api:
         return self.paginate(acct.all("webhook_endpoint"), params, "/v1/webhook_endpoints")
 
     def events_retrieve(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
-        return self.get(acct, "event", id, "event")
+        # Rendered at the event's own API version, whatever Stripe-Version the request sends.
+        return _versions.render_event(acct, self.get(acct, "event", id, "event"))
 
     def events_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
         items = acct.all("event")
@@ -2325,7 +2329,9 @@ class Api:
             delivered = get_bool(params, "delivery_success")
             items = [e for e in items if (e["pending_webhooks"] == 0) == delivered]
         created = created_filter(params)
-        return self.paginate([e for e in items if created(e["created"])], params, "/v1/events")
+        page = self.paginate([e for e in items if created(e["created"])], params, "/v1/events")
+        page["data"] = [_versions.render_event(acct, e) for e in page["data"]]
+        return page
 
     def search(self, acct: Account, params: dict[str, Any], object_type: str, url: str) -> dict[str, Any]:
         matches = compile_query(get_str(params, "query", required=True))

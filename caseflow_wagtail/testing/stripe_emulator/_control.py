@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import _versions
 from ._capture import CAPTURE_MODES, settle_matching
-from ._core import snapshot
+from ._core import API_VERSION, snapshot
 from ._errors import StripeApiError, invalid
 from ._pages import STYLESHEET
 from ._portal import save_dashboard_settings
@@ -116,7 +117,10 @@ def _configure(state: EmulatorState, payload: dict[str, Any]) -> dict[str, Any]:
         if "settle_delay" in payload:
             delay = payload["settle_delay"]
             state.settle_delay = None if delay is None else float(delay)
+        if "account_api_version" in payload:
+            _set_account_api_version(state, str(payload["account_api_version"]), payload.get("secret_key"))
     return {
+        "account_api_version": state.account_api_version,
         "webhook_time_scale": dispatcher.time_scale,
         "webhook_retry_schedule": list(dispatcher.schedule),
         "webhook_timeout": dispatcher.timeout,
@@ -125,6 +129,22 @@ def _configure(state: EmulatorState, payload: dict[str, Any]) -> dict[str, Any]:
         "capture_mode": state.capture_mode,
         "settle_delay": state.settle_delay,
     }
+
+
+def _set_account_api_version(state: EmulatorState, version: str, secret_key: Any) -> None:
+    """One account's default API version (``secret_key``), or every account's and new accounts'."""
+    if not _versions.known(version):
+        raise invalid(
+            f"Unsupported account API version {version!r}: use {API_VERSION} or one of "
+            f"{', '.join(_versions.RENDERED)}.",
+            param="account_api_version",
+        )
+    if secret_key:
+        state.account(str(secret_key)).api_version = version
+        return
+    state.account_api_version = version
+    for acct in state.accounts.values():
+        acct.api_version = version
 
 
 def _action(state: EmulatorState, name: str, payload: dict[str, Any]) -> Any:

@@ -96,6 +96,8 @@ class Account:
     events: list[str] = field(default_factory=list)
     idempotency: dict[str, dict[str, Any]] = field(default_factory=dict)
     merchant_name: str = "Caseflow Test Firm"
+    # The account's default API version: what its events are created with (Dashboard → Developers).
+    api_version: str = API_VERSION
 
     def put(self, obj: dict[str, Any], **private: Any) -> dict[str, Any]:
         oid = obj["id"]

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import _pages, _params, _routes
+from . import _hosted_invoice, _pages, _params, _routes, _versions
 from ._api import Api
 from ._core import (
     API_VERSION,
@@ -123,6 +123,8 @@ class EmulatorState:
             publishable_key_for(self.secret_key) if secret_key else generated[1]
         )
         self.base_url = ""
+        # The default API version of accounts created from now on (Stripe's per-account setting).
+        self.account_api_version = API_VERSION
         self.lock = threading.RLock()
         self.accounts: dict[str, Account] = {}
         self.pages: dict[str, Account] = {}
@@ -150,7 +152,9 @@ class EmulatorState:
         with self.lock:
             acct = self.accounts.get(secret_key)
             if acct is None:
-                acct = self.accounts[secret_key] = Account(secret_key, merchant_name=self.merchant_name)
+                acct = self.accounts[secret_key] = Account(
+                    secret_key, merchant_name=self.merchant_name, api_version=self.account_api_version
+                )
             return acct
 
     def register_page(self, oid: str, acct: Account) -> None:
@@ -175,6 +179,7 @@ class EmulatorState:
     def reset(self) -> None:
         with self.lock:
             self.accounts.clear()
+            self.account_api_version = API_VERSION
             self.pages.clear()
             self.faults.clear()
             self.requests.clear()
@@ -195,7 +200,10 @@ class EmulatorState:
             if event is None or endpoint is None or endpoint["status"] != "enabled":
                 return None
             return (
-                encode_event(event, endpoint["api_version"]),
+                # An endpoint gets its own API version's rendering; without one, the event's (the account's).
+                encode_event(
+                    _versions.render_event(acct, event, endpoint["api_version"]), endpoint["api_version"]
+                ),
                 endpoint["url"],
                 active_secrets(acct.priv(endpoint["id"])),
             )
@@ -292,7 +300,9 @@ class Handler(BaseHTTPRequestHandler):
                 self._api(method, path, split.query)
             elif path.startswith("/_emulator"):
                 self._control(method, path, split.query)
-            elif path.startswith(("/checkout/", "/billing_portal/", "/authenticate/")):
+            elif path.startswith(
+                ("/checkout/", "/billing_portal/", "/authenticate/", _hosted_invoice.PREFIX)
+            ):
                 self._hosted(method, path)
             elif path == "/":
                 self._json(200, {"emulator": "caseflow-wagtail Stripe emulator", "api_version": API_VERSION})
@@ -550,6 +560,8 @@ class Handler(BaseHTTPRequestHandler):
                     self._checkout(acct, oid, parts[2:], method, form)
                 elif parts[0] == "billing_portal":
                     self._portal(acct, oid, method, form)
+                elif parts[0] == "invoice":
+                    _hosted_invoice.handle(self, acct, oid, parts[2:], method, form)
                 else:
                     self._pi_authenticate(acct, oid, method, form)
         except StripeApiError as exc:
