@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.management import call_command
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 
 from caseflow_wagtail import checkout
 from caseflow_wagtail.emails import deliver_receipt
@@ -30,6 +30,7 @@ from caseflow_wagtail.models import (
     StripeEvent,
 )
 from caseflow_wagtail.signals import payment_recorded
+from tests.db_faults import fail_once
 
 from .conftest import checkout_creates
 
@@ -123,29 +124,9 @@ def signal_failure() -> Iterator[list[int]]:
         payment_recorded.disconnect(dispatch_uid="paynow-tests-database-error")
 
 
-@contextlib.contextmanager
-def trigger_failure() -> Iterator[list[int]]:
-    """A real PostgreSQL error: a trigger refuses the first payment row inserted (a sequence counts, since
-    it is not rolled back with the failed transaction)."""
-    table = Payment._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE SEQUENCE paynow_tests_fail_once")
-        cursor.execute(
-            "CREATE FUNCTION paynow_tests_fail_once() RETURNS trigger AS $$ BEGIN "
-            "IF nextval('paynow_tests_fail_once') = 1 THEN "
-            "RAISE EXCEPTION 'injected: disk full'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
-        )
-        cursor.execute(
-            f'CREATE TRIGGER paynow_tests_fail_once BEFORE INSERT ON "{table}" '
-            "FOR EACH ROW EXECUTE FUNCTION paynow_tests_fail_once()"
-        )
-    try:
-        yield []
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP TRIGGER IF EXISTS paynow_tests_fail_once ON "{table}"')
-            cursor.execute("DROP FUNCTION IF EXISTS paynow_tests_fail_once()")
-            cursor.execute("DROP SEQUENCE IF EXISTS paynow_tests_fail_once")
+def trigger_failure():
+    """A real PostgreSQL error: a trigger refuses the first payment row inserted."""
+    return fail_once(Payment._meta.db_table, "INSERT", "TRUE", "injected: disk full")
 
 
 @pytest.mark.parametrize(

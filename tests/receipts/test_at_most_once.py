@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import threading
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.management import call_command
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError, connections
 from django.urls import reverse
 from django.utils import timezone
 
 from caseflow_wagtail import ledger
 from caseflow_wagtail.emails import deliver_receipt
 from caseflow_wagtail.models import Payment, PaymentMethod, ReceiptStatus
+from tests.db_faults import fail_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,28 +79,11 @@ def test_a_worker_that_died_while_sending_is_never_followed_by_a_second_receipt(
     assert len(mail.outbox) == 1
 
 
-@contextlib.contextmanager
-def sent_status_refused_once() -> Iterator[None]:
+def sent_status_refused_once():
     """A real database failure at the worst moment: the write saying "sent" fails, once."""
-    table = Payment._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE SEQUENCE receipt_tests_fail_once")
-        cursor.execute(
-            "CREATE FUNCTION receipt_tests_fail_once() RETURNS trigger AS $$ BEGIN "
-            "IF NEW.receipt_status = 'sent' AND nextval('receipt_tests_fail_once') = 1 THEN "
-            "RAISE EXCEPTION 'injected: connection lost'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
-        )
-        cursor.execute(
-            f'CREATE TRIGGER receipt_tests_fail_once BEFORE UPDATE ON "{table}" '
-            "FOR EACH ROW EXECUTE FUNCTION receipt_tests_fail_once()"
-        )
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP TRIGGER IF EXISTS receipt_tests_fail_once ON "{table}"')
-            cursor.execute("DROP FUNCTION IF EXISTS receipt_tests_fail_once()")
-            cursor.execute("DROP SEQUENCE IF EXISTS receipt_tests_fail_once")
+    return fail_once(
+        Payment._meta.db_table, "UPDATE", "NEW.receipt_status = 'sent'", "injected: connection lost"
+    )
 
 
 @pytest.mark.postgres
