@@ -77,9 +77,19 @@ class InvoiceIndexPage(Page):
 
     def save(self, *args, **kwargs):
         self.show_in_menus = False
+        created = self.pk is None
         result = super().save(*args, **kwargs)
         self.ensure_private()
+        if created:
+            from ..permissions import grant_billing_group
+
+            grant_billing_group(self)
         return result
+
+    def permissions_for_user(self, user):
+        from ..permissions import BillingPagePermissionTester
+
+        return BillingPagePermissionTester(user, self)
 
     def ensure_private(self) -> None:
         # Only a group restriction keeps invoices from visitors who are not staff: with a login or password
@@ -221,6 +231,11 @@ class InvoicePage(Page):
 
     def __str__(self) -> str:
         return self.invoice_number or self.title
+
+    def permissions_for_user(self, user):
+        from ..permissions import BillingPagePermissionTester
+
+        return BillingPagePermissionTester(user, self)
 
     # -- derived values -------------------------------------------------------------------------------
 
