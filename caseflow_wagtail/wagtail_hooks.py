@@ -115,3 +115,15 @@ def keep_invoices_out_of_the_explorer(parent_page, pages, request):
     if has_billing_permission(request.user):
         return pages
     return without_billing_pages(pages)
+
+
+@hooks.register("after_copy_page")
+def drop_invoices_copied_with_an_ancestor(request, page, new_page):
+    # Copying a section with its subpages must not duplicate invoices (same numbers, full balances, paid
+    # ones included); copying one invoice on purpose still makes a new draft (renumber_copied_invoice).
+    from .models import InvoicePage
+
+    if isinstance(new_page.specific, InvoicePage):
+        return
+    for copied in InvoicePage.objects.descendant_of(new_page):
+        copied.delete()

@@ -56,6 +56,20 @@ def create_billing_group(apps, schema_editor):
             GroupPagePermission.objects.get_or_create(group=group, page_id=folder.pk, permission=permission)
 
 
+def lock_invoice_folders(apps, schema_editor):
+    # A password nobody is told: the one view restriction that keeps superusers' pages API listings (and so
+    # the invoices' private links) free of invoices. Folders made from now on get it when saved.
+    import secrets
+
+    PageViewRestriction = apps.get_model("wagtailcore", "PageViewRestriction")
+    InvoiceIndexPage = apps.get_model("caseflow_wagtail", "InvoiceIndexPage")
+    for folder in InvoiceIndexPage.objects.all():
+        if not PageViewRestriction.objects.filter(page_id=folder.pk, restriction_type="password").exists():
+            PageViewRestriction.objects.create(
+                page_id=folder.pk, restriction_type="password", password=secrets.token_urlsafe(32)
+            )
+
+
 def remove_billing_group(apps, schema_editor):
     apps.get_model("auth", "Group").objects.filter(name=GROUP_NAME).delete()
 
@@ -68,4 +82,7 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
-    operations = [migrations.RunPython(create_billing_group, remove_billing_group)]
+    operations = [
+        migrations.RunPython(create_billing_group, remove_billing_group),
+        migrations.RunPython(lock_invoice_folders, migrations.RunPython.noop),
+    ]

@@ -29,6 +29,7 @@ from wagtail.admin.panels import (
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
+from wagtail.signals import copy_for_translation_done
 
 from .. import money
 from ..blocks import body_blocks
@@ -92,13 +93,18 @@ class InvoiceIndexPage(Page):
         return BillingPagePermissionTester(user, self)
 
     def ensure_private(self) -> None:
-        # Only a group restriction keeps invoices from visitors who are not staff: with a login or password
-        # restriction alone, any signed-in site member could list them through the pages API.
-        restrictions = PageViewRestriction.objects.filter(
-            page=self, restriction_type=PageViewRestriction.GROUPS
-        )
-        if not restrictions.exists():
+        # Only a group restriction keeps invoices from visitors who are not staff: with a login restriction
+        # alone, any signed-in site member could list them through the pages API.
+        restrictions = PageViewRestriction.objects.filter(page=self)
+        if not restrictions.filter(restriction_type=PageViewRestriction.GROUPS).exists():
             PageViewRestriction.objects.create(page=self, restriction_type=PageViewRestriction.GROUPS)
+        # A group restriction lets superusers through, and the pages API lists what a request may view, so a
+        # superuser's listing would show every invoice with its private link. A password nobody is told is
+        # the one restriction Wagtail applies to superusers too; the token view never asks for it.
+        if not restrictions.filter(restriction_type=PageViewRestriction.PASSWORD).exists():
+            PageViewRestriction.objects.create(
+                page=self, restriction_type=PageViewRestriction.PASSWORD, password=secrets.token_urlsafe(32)
+            )
 
     def route(self, request, path_components):
         # Slug paths never lead to an invoice: the token link is the only way in.
@@ -124,6 +130,17 @@ def keep_invoice_folders_private(sender, instance, origin=None, **kwargs):
     folder = InvoiceIndexPage.objects.filter(pk=instance.page_id).first()
     if folder is not None:
         folder.ensure_private()
+
+
+@receiver(copy_for_translation_done)
+def drop_translated_invoices(sender, source_obj, target_obj, **kwargs):
+    """An invoice is not translated content: a translation of the site never copies one.
+
+    Wagtail copies a subtree page by page (the folder first, so it stays, empty and private); each invoice
+    copy is removed as soon as it is made, so no second invoice with the same number and balance exists.
+    """
+    if isinstance(target_obj, InvoicePage):
+        target_obj.delete()
 
 
 class InvoicePageQuerySet(PageQuerySet):
