@@ -141,3 +141,36 @@ def test_the_billing_group_holds_the_documented_permissions():
         "view_client",
     } <= codenames
     assert not {"delete_client", "change_payment", "delete_payment"} & codenames
+
+
+def test_a_moderator_cannot_reprice_a_paid_invoice(superuser, moderator_client, paid_invoice):
+    from django.test import Client
+    from wagtail.test.utils.form_data import querydict_from_html
+
+    from caseflow_wagtail.models import InvoicePage
+
+    boss = Client()
+    boss.force_login(superuser)
+    edit_url = reverse("wagtailadmin_pages:edit", args=[paid_invoice.pk])
+    data = querydict_from_html(boss.get(edit_url).content.decode(), form_id="page-edit-form")
+    data.setdefault("body-count", "0")
+    data["lines-0-unit_price"] = "1.00"
+    data["action-publish"] = "action-publish"
+
+    response = moderator_client.post(edit_url, data)
+
+    assert response.status_code in (302, 403)
+    invoice = InvoicePage.objects.get(pk=paid_invoice.pk)
+    assert invoice.total == 321
+    assert invoice.latest_revision_id == paid_invoice.latest_revision_id
+
+
+def test_the_admin_page_search_finds_no_invoice_for_a_moderator(moderator_client, paid_invoice):
+    edit_url = reverse("wagtailadmin_pages:edit", args=[paid_invoice.pk])
+    for query in ("INV-7001", "Invoice", "Acme"):
+        response = moderator_client.get(reverse("wagtailadmin_pages:search"), {"q": query})
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert edit_url not in body
+        assert "Invoice INV-7001" not in body
+        assert_no_money(body, paid_invoice)
