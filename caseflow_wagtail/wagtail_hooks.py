@@ -127,3 +127,11 @@ def drop_invoices_copied_with_an_ancestor(request, page, new_page):
         return
     for copied in InvoicePage.objects.descendant_of(new_page):
         copied.delete()
+
+
+# After Wagtail's own registration (order 0), which it replaces.
+@hooks.register("register_rich_text_features", order=100)
+def register_invoice_safe_page_links(features):
+    from .rich_text import InvoiceSafePageLinkHandler
+
+    features.register_link_type(InvoiceSafePageLinkHandler)

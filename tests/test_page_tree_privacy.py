@@ -127,3 +127,18 @@ def test_a_superusers_pages_api_listing_exposes_no_token(admin_client, invoices,
         assert admin_client.get(f"/api/v2/pages/{invoice.pk}/").status_code == 404
     folder = invoices[0].get_parent()
     assert admin_client.get(f"/api/v2/pages/{folder.pk}/").status_code == 404
+
+
+def test_rich_text_never_prints_an_invoices_link(invoices, home_page):
+    from wagtail.rich_text import expand_db_html
+
+    public = home_page.add_child(instance=Page(title="Our fees", slug="fees"))
+    html = expand_db_html(
+        f'<p><a linktype="page" id="{invoices[0].pk}">your bill</a> '
+        f'<a linktype="page" id="{invoices[0].get_parent().pk}">bills</a> '
+        f'<a linktype="page" id="{public.pk}">fees</a></p>'
+    )
+
+    assert invoices[0].public_token not in html
+    assert "/billing/" not in html
+    assert 'href="/fees/"' in html
