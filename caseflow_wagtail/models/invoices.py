@@ -92,6 +92,14 @@ class InvoiceIndexPage(Page):
 
         return BillingPagePermissionTester(user, self)
 
+    # New invoices are added here: no moderation workflow for them either (see InvoicePage.get_workflow).
+    def get_workflow(self):
+        return None
+
+    @property
+    def has_workflow(self) -> bool:
+        return False
+
     def ensure_private(self) -> None:
         # Only a group restriction keeps invoices from visitors who are not staff: with a login restriction
         # alone, any signed-in site member could list them through the pages API.
@@ -253,6 +261,16 @@ class InvoicePage(Page):
         from ..permissions import BillingPagePermissionTester
 
         return BillingPagePermissionTester(user, self)
+
+    def get_workflow(self):
+        # A site-wide moderation workflow (Wagtail's default covers the whole tree) would send invoices to
+        # reviewers chosen by group, not by the billing permission, and its preview shows client and
+        # amounts. Invoices are issued by billing staff who may publish; drafts wait for one of them.
+        return None
+
+    @property
+    def has_workflow(self) -> bool:
+        return False
 
     # -- derived values -------------------------------------------------------------------------------
 

@@ -174,3 +174,23 @@ def test_the_admin_page_search_finds_no_invoice_for_a_moderator(moderator_client
         assert edit_url not in body
         assert "Invoice INV-7001" not in body
         assert_no_money(body, paid_invoice)
+
+
+def test_invoices_are_not_sent_to_the_sites_moderation_workflow(client, django_user_model, make_invoice):
+    # Wagtail's default "Moderators approval" workflow covers the whole tree; its reviewers are a group, not
+    # billing staff, and its review preview shows the invoice with client and amounts.
+    clerk = django_user_model.objects.create_user("clerk", "clerk@firm.test", "pw")
+    clerk.groups.add(Group.objects.get(name="Billing"))
+    draft = make_invoice(number="INV-7002", publish=False)
+    client.force_login(clerk)
+
+    editor = client.get(reverse("wagtailadmin_pages:edit", args=[draft.pk]))
+
+    assert editor.status_code == 200
+    body = editor.content.decode()
+    assert "action-submit" not in body
+    assert draft.get_workflow() is None
+    add_url = reverse(
+        "wagtailadmin_pages:add", args=["caseflow_wagtail", "invoicepage", draft.get_parent().pk]
+    )
+    assert "action-submit" not in client.get(add_url).content.decode()
