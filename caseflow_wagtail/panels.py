@@ -11,6 +11,11 @@ class InvoiceBillingPanel(Panel):
     class BoundPanel(Panel.BoundPanel):
         template_name = "caseflow_wagtail/admin/invoice_billing_panel.html"
 
+        def is_shown(self) -> bool:
+            from .permissions import has_billing_permission
+
+            return has_billing_permission(getattr(self.request, "user", None)) and super().is_shown()
+
         def get_context_data(self, parent_context=None):
             from .presentation import invoice_summary
 

@@ -22,6 +22,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permission_policies.pages import PagePermissionPolicy
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import permissions
@@ -56,13 +57,26 @@ class InvoiceViewSet(PageListingViewSet):
         policy = PagePermissionPolicy()
 
         def is_shown(_item: MenuItem, request) -> bool:
-            return policy.user_has_any_permission(request.user, INVOICE_LISTING_PERMISSIONS)
+            return permissions.has_billing_permission(request.user) and policy.user_has_any_permission(
+                request.user, INVOICE_LISTING_PERMISSIONS
+            )
 
         return type("InvoicesMenuItem", (MenuItem,), {"is_shown": is_shown})
 
 
+class ClientChooserViewSet(SnippetChooserViewSet):
+    """The client chooser lists every client's name: only for users with the billing permission."""
+
+    choose_view_class = views.billing_only(SnippetChooserViewSet.choose_view_class)
+    choose_results_view_class = views.billing_only(SnippetChooserViewSet.choose_results_view_class)
+    chosen_view_class = views.billing_only(SnippetChooserViewSet.chosen_view_class)
+    chosen_multiple_view_class = views.billing_only(SnippetChooserViewSet.chosen_multiple_view_class)
+    create_view_class = views.billing_only(SnippetChooserViewSet.create_view_class)
+
+
 class ClientViewSet(SnippetViewSet):
     model = Client
+    chooser_viewset_class = ClientChooserViewSet
     icon = "group"
     menu_label = _("Clients")
     menu_name = "caseflow-clients"

@@ -98,3 +98,40 @@ def add_webhook_health_panel(request, panels):
     from .views.reconciliation import add_dashboard_panel
 
     add_dashboard_panel(request, panels)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def keep_invoices_out_of_page_choosers(pages, request):
+    # A chosen invoice would put its private link into a link or a rich text field of a public page.
+    from .permissions import without_billing_pages
+
+    return without_billing_pages(pages)
+
+
+@hooks.register("construct_explorer_page_queryset")
+def keep_invoices_out_of_the_explorer(parent_page, pages, request):
+    from .permissions import has_billing_permission, without_billing_pages
+
+    if has_billing_permission(request.user):
+        return pages
+    return without_billing_pages(pages)
+
+
+@hooks.register("after_copy_page")
+def drop_invoices_copied_with_an_ancestor(request, page, new_page):
+    # Copying a section with its subpages must not duplicate invoices (same numbers, full balances, paid
+    # ones included); copying one invoice on purpose still makes a new draft (renumber_copied_invoice).
+    from .models import InvoicePage
+
+    if isinstance(new_page.specific, InvoicePage):
+        return
+    for copied in InvoicePage.objects.descendant_of(new_page):
+        copied.delete()
+
+
+# After Wagtail's own registration (order 0), which it replaces.
+@hooks.register("register_rich_text_features", order=100)
+def register_invoice_safe_page_links(features):
+    from .rich_text import InvoiceSafePageLinkHandler
+
+    features.register_link_type(InvoiceSafePageLinkHandler)

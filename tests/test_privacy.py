@@ -239,8 +239,8 @@ def test_a_login_only_restriction_on_the_folder_does_not_expose_invoices(client,
     # An editor might loosen the folder's privacy to “any logged-in user”, which every site member is.
     folder = invoice.get_parent()
     PageViewRestriction.objects.filter(page=folder).update(restriction_type=PageViewRestriction.LOGIN)
-    restriction = PageViewRestriction.objects.get(page=folder)
-    restriction.save()
+    for restriction in PageViewRestriction.objects.filter(page=folder):
+        restriction.save()
     client.force_login(get_user_model().objects.create_user("member", "member@example.test", "pw"))
 
     response = client.get("/api/v2/pages/", {"type": "caseflow_wagtail.InvoicePage"})

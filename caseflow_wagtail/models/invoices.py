@@ -29,6 +29,7 @@ from wagtail.admin.panels import (
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
+from wagtail.signals import copy_for_translation_done
 
 from .. import money
 from ..blocks import body_blocks
@@ -77,18 +78,41 @@ class InvoiceIndexPage(Page):
 
     def save(self, *args, **kwargs):
         self.show_in_menus = False
+        created = self.pk is None
         result = super().save(*args, **kwargs)
         self.ensure_private()
+        if created:
+            from ..permissions import grant_billing_group
+
+            grant_billing_group(self)
         return result
 
+    def permissions_for_user(self, user):
+        from ..permissions import BillingPagePermissionTester
+
+        return BillingPagePermissionTester(user, self)
+
+    # New invoices are added here: no moderation workflow for them either (see InvoicePage.get_workflow).
+    def get_workflow(self):
+        return None
+
+    @property
+    def has_workflow(self) -> bool:
+        return False
+
     def ensure_private(self) -> None:
-        # Only a group restriction keeps invoices from visitors who are not staff: with a login or password
-        # restriction alone, any signed-in site member could list them through the pages API.
-        restrictions = PageViewRestriction.objects.filter(
-            page=self, restriction_type=PageViewRestriction.GROUPS
-        )
-        if not restrictions.exists():
+        # Only a group restriction keeps invoices from visitors who are not staff: with a login restriction
+        # alone, any signed-in site member could list them through the pages API.
+        restrictions = PageViewRestriction.objects.filter(page=self)
+        if not restrictions.filter(restriction_type=PageViewRestriction.GROUPS).exists():
             PageViewRestriction.objects.create(page=self, restriction_type=PageViewRestriction.GROUPS)
+        # A group restriction lets superusers through, and the pages API lists what a request may view, so a
+        # superuser's listing would show every invoice with its private link. A password nobody is told is
+        # the one restriction Wagtail applies to superusers too; the token view never asks for it.
+        if not restrictions.filter(restriction_type=PageViewRestriction.PASSWORD).exists():
+            PageViewRestriction.objects.create(
+                page=self, restriction_type=PageViewRestriction.PASSWORD, password=secrets.token_urlsafe(32)
+            )
 
     def route(self, request, path_components):
         # Slug paths never lead to an invoice: the token link is the only way in.
@@ -114,6 +138,17 @@ def keep_invoice_folders_private(sender, instance, origin=None, **kwargs):
     folder = InvoiceIndexPage.objects.filter(pk=instance.page_id).first()
     if folder is not None:
         folder.ensure_private()
+
+
+@receiver(copy_for_translation_done)
+def drop_translated_invoices(sender, source_obj, target_obj, **kwargs):
+    """An invoice is not translated content: a translation of the site never copies one.
+
+    Wagtail copies a subtree page by page (the folder first, so it stays, empty and private); each invoice
+    copy is removed as soon as it is made, so no second invoice with the same number and balance exists.
+    """
+    if isinstance(target_obj, InvoicePage):
+        target_obj.delete()
 
 
 class InvoicePageQuerySet(PageQuerySet):
@@ -221,6 +256,21 @@ class InvoicePage(Page):
 
     def __str__(self) -> str:
         return self.invoice_number or self.title
+
+    def permissions_for_user(self, user):
+        from ..permissions import BillingPagePermissionTester
+
+        return BillingPagePermissionTester(user, self)
+
+    def get_workflow(self):
+        # A site-wide moderation workflow (Wagtail's default covers the whole tree) would send invoices to
+        # reviewers chosen by group, not by the billing permission, and its preview shows client and
+        # amounts. Invoices are issued by billing staff who may publish; drafts wait for one of them.
+        return None
+
+    @property
+    def has_workflow(self) -> bool:
+        return False
 
     # -- derived values -------------------------------------------------------------------------------
 

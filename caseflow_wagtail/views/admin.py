@@ -44,6 +44,7 @@ from ..models import (
     PaymentMethod,
     PaymentSource,
 )
+from ..permissions import has_billing_permission
 
 LINK_REGENERATED = "caseflow_wagtail.regenerate_link"
 INVOICE_VOIDED = "caseflow_wagtail.void"
@@ -74,6 +75,19 @@ class ForbiddenMixin:
 def forbidding(view_class: type[View]) -> type[View]:
     """``view_class`` answering 403 instead of Wagtail's redirect when permission is refused."""
     return type(view_class.__name__, (ForbiddenMixin, view_class), {"__module__": __name__})
+
+
+class BillingOnlyMixin(ForbiddenMixin):
+    """403 for a user without the billing permission, before the view shows any client or amount."""
+
+    def check_permissions(self, request: HttpRequest) -> None:
+        if not has_billing_permission(request.user):
+            raise PermissionDenied
+
+
+def billing_only(view_class: type[View]) -> type[View]:
+    """``view_class`` refused (403) to users without the billing permission."""
+    return type(view_class.__name__, (BillingOnlyMixin, view_class), {"__module__": __name__})
 
 
 # -- audit log ------------------------------------------------------------------------------------------
@@ -162,7 +176,7 @@ class InvoiceLinkColumn(Column):
 # -- Invoices listing -----------------------------------------------------------------------------------
 
 
-class InvoiceIndexView(ForbiddenMixin, StripeModeMixin, PageIndexView):
+class InvoiceIndexView(BillingOnlyMixin, StripeModeMixin, PageIndexView):
     """All invoice pages, with billing columns; each row leads into Wagtail's page editor."""
 
     page_title = _("Invoices")
@@ -236,7 +250,7 @@ def unique_child_slug(parent: Page, slug: str) -> str:
     return candidate
 
 
-class AddInvoiceView(ForbiddenMixin, View):
+class AddInvoiceView(BillingOnlyMixin, View):
     """Send the editor to Wagtail's page-create view under the site's invoices folder.
 
     The folder is created under the site's root page the first time, so a new site needs no set-up.
@@ -651,7 +665,7 @@ class AdjustmentIndexView(LedgerIndexView):
 
 
 class InvoiceActionView(ForbiddenMixin, WagtailAdminTemplateMixin, FormView):
-    """Confirm, then act on one invoice. Only someone who may edit and publish the page may act."""
+    """Confirm, then act on one invoice. Only billing staff who may edit and publish the page may act."""
 
     template_name = "caseflow_wagtail/admin/confirm_action.html"
     header_icon = "doc-full"
@@ -664,8 +678,12 @@ class InvoiceActionView(ForbiddenMixin, WagtailAdminTemplateMixin, FormView):
         self.invoice = get_object_or_404(InvoicePage, pk=kwargs["invoice_id"])
 
     def check_permissions(self, request: HttpRequest) -> None:
+        # The invoice's page permissions already require the billing permission; asked again here so that
+        # no page permission alone (a Moderator's) ever voids an invoice or changes its link.
         permissions = self.invoice.permissions_for_user(request.user)
-        if not (permissions.can_edit() and permissions.can_publish()):
+        if not (
+            has_billing_permission(request.user) and permissions.can_edit() and permissions.can_publish()
+        ):
             raise PermissionDenied
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
