@@ -159,6 +159,7 @@ def open_checkout(
                 stripe_id=session["id"],
                 defaults={
                     "invoice": invoice,
+                    "site": site,
                     "url": session["url"],
                     "amount": amount,
                     "currency": invoice.currency,

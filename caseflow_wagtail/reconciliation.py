@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from wagtail.admin.utils import get_admin_base_url
 from wagtail.models import Site
 
-from . import conf, ledger, money
+from . import conf, ledger, money, unapplied
 from .email_defaults import DEFAULTS
 from .exceptions import CaseflowError, LedgerError
 from .models import (
@@ -361,8 +361,50 @@ def notice_values(kind: str, row: StripeRefund | StripeDispute) -> dict[str, str
     return values
 
 
+def _unapplied_notice_values(row) -> dict[str, str]:
+    invoice = row.invoice
+    return {
+        "amount": row.display_amount,
+        "date": row.created_at.date().isoformat(),
+        "reason": str(row.get_reason_display()),
+        "invoice_number": invoice.invoice_number if invoice else "—",
+        "client_name": row.client.name if row.client else "—",
+        "review_link": _admin_url("caseflow_reconciliation:index"),
+        "firm_name": BillingSettings.for_site(row.site).get_firm_name() if row.site else "",
+    }
+
+
+def _send_unapplied_notice(pk: int) -> str:
+    from .models import UnappliedPayment
+    from .unapplied import UNAPPLIED_NOTICE
+
+    row = UnappliedPayment.objects.select_related("site", "invoice", "client").filter(pk=pk).first()
+    if row is None:
+        return "gone"
+    # The site whose Stripe account took the money: its billing contact is the one who can act.
+    recipient = BillingSettings.for_site(row.site).billing_email if row.site else ""
+    if not recipient:
+        logger.warning("No billing email set: the unapplied payment %s notice was not sent", pk)
+        return "no recipient"
+    subject, text, html = _template(UNAPPLIED_NOTICE).render(_unapplied_notice_values(row))
+    message = AnymailMessage(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        tags=[UNAPPLIED_NOTICE],
+        metadata={"unapplied_id": str(row.pk)},
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()
+    return "sent"
+
+
 def send_notice(kind: str, pk: int) -> str:
-    """Email the firm's billing contact about a Stripe refund or dispute."""
+    """Email the firm's billing contact about a Stripe refund, dispute or payment set aside."""
+    if kind == "stripe-unapplied":
+        return _send_unapplied_notice(pk)
     model = StripeRefund if kind == REFUND_NOTICE else StripeDispute
     row = model.objects.select_related("invoice").filter(pk=pk).first()
     if row is None:
@@ -440,6 +482,7 @@ def webhook_health(site: Site, *, endpoint_status: str | None = None) -> dict[st
         "failed_events": list(failed[:50]),
         "failed_count": failed.count(),
         "late_sessions": late_sessions(site),
+        "unapplied": list(unapplied.needing_review(site)[:50]),
         "last_sync": SyncRun.objects.filter(site=site).first(),
     }
 
@@ -449,5 +492,6 @@ def needs_attention(health: dict[str, Any]) -> bool:
         health["failed_count"]
         or health["signature_failures_24h"]
         or health["late_sessions"]
+        or health["unapplied"]
         or health["endpoint_status"] in ("disabled", "missing")
     )

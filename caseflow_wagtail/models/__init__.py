@@ -7,6 +7,7 @@ from .invoices import InvoiceIndexPage, InvoiceLine, InvoicePage, InvoiceStatus
 from .payments import Adjustment, AdjustmentKind, Payment, PaymentMethod, PaymentSource, ReceiptStatus
 from .reconciliation import DisputeStatus, StripeDispute, StripeRefund, SyncRun, WebhookRefusal
 from .settings import BillingSettings
+from .unapplied import UnappliedPayment, UnappliedReason, UnappliedStatus
 from .subscriptions import (
     CycleStatus,
     Subscription,
@@ -43,5 +44,8 @@ __all__ = [
     "SubscriptionInterval",
     "SubscriptionStatus",
     "SyncRun",
+    "UnappliedPayment",
+    "UnappliedReason",
+    "UnappliedStatus",
     "WebhookRefusal",
 ]

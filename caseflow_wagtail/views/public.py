@@ -15,6 +15,8 @@ from wagtail.models import Site
 
 from .. import checkout, conf, fulfilment, ratelimit
 from ..headers import make_private
+from ..sites import invoice_site
+from ..unapplied import SetAside
 from ..models import CheckoutSession, InvoicePage, PaymentGatewaySettings, PaymentSource
 from ..stripe_api import StripeFailure, StripeGateway
 
@@ -37,7 +39,8 @@ def get_public_invoice(token: str) -> InvoicePage:
 def _site_and_gateway(
     request: HttpRequest, invoice: InvoicePage
 ) -> tuple[Site | None, PaymentGatewaySettings | None]:
-    site = invoice.get_site() or Site.find_for_request(request)
+    # The invoice's own site, never the request's: its keys charge, and its settings decide what is offered.
+    site = invoice_site(invoice)
     return site, (PaymentGatewaySettings.for_site(site) if site is not None else None)
 
 
@@ -91,6 +94,8 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
     if not CheckoutSession.objects.filter(invoice=invoice, stripe_id=session_id).exists():
         raise Http404
     site, gateway = _site_and_gateway(request, invoice)
+    if site is None:
+        raise Http404
     fulfilment.note_success_page_seen(session_id)
     state = "confirming"
     payment = None
@@ -105,8 +110,12 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
             raise Http404
         if session.get("payment_status") == "paid":
             recorded = fulfilment.record_checkout_session(session, site, PaymentSource.SUCCESS_PAGE)
-            payment = recorded.entry if recorded else None
-            state = "paid"
+            if isinstance(recorded, SetAside):
+                # Taken, and kept for the firm to apply or refund: the client is told it was received.
+                state = "received"
+            else:
+                payment = recorded.entry if recorded else None
+                state = "paid"
         elif session.get("status") == "complete":
             state = "processing"
         else:
