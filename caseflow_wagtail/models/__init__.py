@@ -7,7 +7,6 @@ from .invoices import InvoiceIndexPage, InvoiceLine, InvoicePage, InvoiceStatus
 from .payments import Adjustment, AdjustmentKind, Payment, PaymentMethod, PaymentSource, ReceiptStatus
 from .reconciliation import DisputeStatus, StripeDispute, StripeRefund, SyncRun, WebhookRefusal
 from .settings import BillingSettings
-from .unapplied import UnappliedPayment, UnappliedReason, UnappliedStatus
 from .subscriptions import (
     CycleStatus,
     Subscription,
@@ -15,6 +14,7 @@ from .subscriptions import (
     SubscriptionInterval,
     SubscriptionStatus,
 )
+from .unapplied import UnappliedPayment, UnappliedReason, UnappliedStatus
 
 __all__ = [
     "Adjustment",

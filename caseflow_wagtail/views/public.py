@@ -15,10 +15,10 @@ from wagtail.models import Site
 
 from .. import checkout, conf, fulfilment, ratelimit
 from ..headers import make_private
-from ..sites import invoice_site
-from ..unapplied import SetAside
 from ..models import CheckoutSession, InvoicePage, PaymentGatewaySettings, PaymentSource
+from ..sites import invoice_site
 from ..stripe_api import StripeFailure, StripeGateway
+from ..unapplied import SetAside
 
 logger = logging.getLogger(__name__)
 

@@ -29,13 +29,13 @@ from .. import reconciliation, recovery, unapplied
 from ..exceptions import CaseflowError, LedgerError
 from ..models import (
     AdjustmentKind,
-    InvoicePage,
-    UnappliedPayment,
     EventOutcome,
+    InvoicePage,
     PaymentGatewaySettings,
     StripeDispute,
     StripeEvent,
     StripeRefund,
+    UnappliedPayment,
 )
 from ..stripe_api import StripeGateway
 from ..webhooks.view import process_event

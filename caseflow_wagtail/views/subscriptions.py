@@ -34,7 +34,6 @@ from wagtail.models import ModelLogEntry, Site
 
 from .. import conf, ratelimit, subscriptions
 from ..forms import AmountField
-from ..sites import invoice_site
 from ..headers import make_private
 from ..models import (
     BillingSettings,
@@ -44,6 +43,7 @@ from ..models import (
     SubscriptionInterval,
     SubscriptionStatus,
 )
+from ..sites import invoice_site
 from ..stripe_api import StripeFailure
 from .admin import ForbiddenMixin, MoneyColumn, StripeModeMixin, site_for
 from .public import get_public_invoice
