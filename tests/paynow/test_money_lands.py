@@ -1,4 +1,4 @@
-"""Money never lands on the wrong invoice, and money taken is never left unrecorded (issue 11, defects 1–3, 5).
+"""Money never lands on the wrong invoice, and money taken is never left unrecorded (issue 11, defects 1, 2, 3 and 5).
 
 Two sites with their own Stripe accounts, keys, currencies and settings; real HTTP both ways, real
 signatures, the emulator as Stripe.
@@ -27,6 +27,7 @@ from caseflow_wagtail.models import (
     UnappliedStatus,
 )
 
+from . import two_sites
 from .two_sites import (
     SITE_B_KEY,
     invoice_on,
@@ -34,9 +35,11 @@ from .two_sites import (
     paid_session_event,
     pay_now_at,
     signed_post,
-    site_a,  # noqa: F401 (fixtures)
-    site_b,  # noqa: F401
 )
+
+# The two sites, shared as fixtures.
+site_a = two_sites.site_a
+site_b = two_sites.site_b
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
