@@ -42,6 +42,7 @@ from .models import (
 )
 from .models.reconciliation import DisputeStatus
 from .models.settings import BillingSettings
+from .sites import invoice_site
 from .stripe_api import StripeGateway
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,8 @@ def note_refund(refund: dict[str, Any]) -> bool:
         return False
     payment = payment_for(refund)
     if payment is None:
-        return False  # a refund of money the plugin never recorded: not this ledger's business
+        # A refund of money set aside (unapplied) resolves it; any other is not this ledger's business.
+        return _refund_resolves_unapplied(refund)
     currency = (refund.get("currency") or payment.currency).upper()
     status = refund.get("status") or ""
     with transaction.atomic():
@@ -130,6 +132,27 @@ def note_refund(refund: dict[str, Any]) -> bool:
                     row.refresh_from_db()
             _notify_after_commit(REFUND_NOTICE, row.pk)
         return True
+
+
+def _refund_resolves_unapplied(refund: dict[str, Any]) -> bool:
+    from .models import UnappliedPayment, UnappliedStatus
+
+    intent = _id(refund.get("payment_intent"))
+    if not intent or refund.get("status") not in StripeRefund.MONEY_RETURNED:
+        return False
+    row = UnappliedPayment.objects.filter(
+        stripe_payment_intent_id=intent, status=UnappliedStatus.NEEDS_REVIEW
+    ).first()
+    amount = refund.get("amount")
+    if row is None or not isinstance(amount, int) or isinstance(amount, bool):
+        return False
+    if money.from_minor_units(amount, row.currency) < row.amount:
+        return False  # a partial refund: the rest still needs staff
+    return bool(
+        UnappliedPayment.objects.filter(pk=row.pk, status=UnappliedStatus.NEEDS_REVIEW).update(
+            status=UnappliedStatus.REFUNDED, resolved_at=timezone.now()
+        )
+    )
 
 
 def note_charge_refunded(charge: dict[str, Any], site: Site | None) -> bool:
@@ -338,7 +361,7 @@ def _admin_url(name: str) -> str:
 
 def notice_values(kind: str, row: StripeRefund | StripeDispute) -> dict[str, str]:
     invoice = row.invoice.specific
-    site = invoice.get_site()
+    site = invoice_site(invoice)
     values = {
         "invoice_number": invoice.invoice_number,
         "client_name": invoice.client.name,
@@ -409,7 +432,7 @@ def send_notice(kind: str, pk: int) -> str:
     row = model.objects.select_related("invoice").filter(pk=pk).first()
     if row is None:
         return "gone"
-    site = row.invoice.specific.get_site()
+    site = invoice_site(row.invoice.specific)
     recipient = BillingSettings.for_site(site).billing_email if site else ""
     if not recipient:
         logger.warning("No billing email set: the %s notice for %s was not sent", kind, row.stripe_id)

@@ -344,3 +344,12 @@ def test_a_late_payment_on_a_void_invoice_is_recorded_and_flagged_for_refund(
     assert kept.reason == UnappliedReason.INVOICE_VOID and kept.amount == Decimal("90.00")
     assert "refund it" in str(kept.get_reason_display())
     assert "Payments needing review" in staff.get(reverse("caseflow_webhook_health:index")).content.decode()
+
+    # The firm refunds it in the Stripe dashboard: Stripe's refund event resolves it.
+    emulator.refund(payment_intent=kept.stripe_payment_intent_id)
+    emulator.wait_for_deliveries()
+    kept.refresh_from_db()
+    assert kept.status == UnappliedStatus.REFUNDED
+    assert (
+        "Payments needing review" not in staff.get(reverse("caseflow_webhook_health:index")).content.decode()
+    )
