@@ -353,3 +353,27 @@ def test_a_late_payment_on_a_void_invoice_is_recorded_and_flagged_for_refund(
     assert (
         "Payments needing review" not in staff.get(reverse("caseflow_webhook_health:index")).content.decode()
     )
+
+
+def test_republishing_with_another_total_first_closes_the_open_checkout_page(
+    site_a, emulator, billing_client
+):
+    invoice = invoice_on(site_a, billing_client, amount="300.00", currency="GBP", number="A-32")
+    http = requests.Session()
+    pay_now_at(http, site_a.root_url, invoice)
+    session = CheckoutSession.objects.get()
+    unchanged = InvoicePage.objects.get(pk=invoice.pk)
+    unchanged.notes = "Only the notes change."
+    unchanged.save_revision().publish()
+    assert emulator.stripe_client().v1.checkout.sessions.retrieve(session.stripe_id).status == "open"
+
+    repriced = InvoicePage.objects.get(pk=invoice.pk)
+    line = repriced.lines.get()
+    line.unit_price = Decimal("200.00")
+    repriced.lines = [line]
+    repriced.save_revision().publish()
+
+    assert emulator.stripe_client().v1.checkout.sessions.retrieve(session.stripe_id).status == "expired"
+    # The client's next click opens a page for the new total.
+    pay_now_at(http, site_a.root_url, invoice)
+    assert CheckoutSession.objects.filter(status=CheckoutStatus.OPEN).get().amount == Decimal("200.00")
