@@ -3,6 +3,7 @@ the Stripe Checkout Session for it."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 from dataclasses import dataclass
@@ -159,6 +160,7 @@ def open_checkout(
                 stripe_id=session["id"],
                 defaults={
                     "invoice": invoice,
+                    "site": site,
                     "url": session["url"],
                     "amount": amount,
                     "currency": invoice.currency,
@@ -170,3 +172,30 @@ def open_checkout(
     except IntegrityError:
         pass  # stored by a concurrent click that got the same session
     return session["url"]
+
+
+def expire_open_sessions(invoice: InvoicePage) -> int:
+    """Close on Stripe every payment page still open for this invoice, before its price, currency or
+    standing changes, so no client pays what the invoice no longer asks. Returns how many were closed.
+
+    Raises ``CaseflowError`` (``StripeFailure``, ``ConfigurationError``) when Stripe cannot be asked;
+    sessions not yet closed stay open here, and a payment made on one is still recorded (set aside when
+    the invoice can no longer take it, see ``fulfilment.record_checkout_session``).
+    """
+    from .sites import invoice_site
+
+    sessions = list(CheckoutSession.objects.filter(invoice=invoice, status=CheckoutStatus.OPEN))
+    if not sessions:
+        return 0
+    site = invoice_site(invoice)
+    gateway = PaymentGatewaySettings.for_site(site) if site is not None else None
+    stripe = stripe_api.StripeGateway(gateway.get_secret_key() if gateway else "", client_waiting=True)
+    closed = 0
+    for session in sessions:
+        # Refused when no longer open in Stripe: already expired, or paid a moment ago (its event records it).
+        with contextlib.suppress(stripe_api.StripeRequestRejected):
+            stripe.expire_checkout_session(session.stripe_id)
+        closed += CheckoutSession.objects.filter(pk=session.pk, status=CheckoutStatus.OPEN).update(
+            status=CheckoutStatus.EXPIRED
+        )
+    return closed

@@ -51,6 +51,19 @@ DEFAULTS: dict[str, dict[str, str]] = {
         ),
         "html_body": "",
     },
+    "stripe-unapplied": {
+        "subject": "Payment needs review: {{ amount }} taken in Stripe, not credited",
+        "text_body": (
+            "Stripe took {{ amount }} on {{ date }} that was not credited to any invoice.\n\n"
+            "Why: {{ reason }}\n"
+            "Invoice named: {{ invoice_number }}\n"
+            "Client: {{ client_name }}\n\n"
+            "Apply it to an invoice in the same currency, or refund it in Stripe and mark it refunded:\n"
+            "{{ review_link }}\n\n"
+            "{{ firm_name }}\n"
+        ),
+        "html_body": "",
+    },
     "subscription-setup": {
         "subject": "Set up your {{ interval }} retainer with {{ firm_name }}",
         "text_body": (

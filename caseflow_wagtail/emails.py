@@ -16,6 +16,7 @@ from . import money
 from .email_defaults import DEFAULTS
 from .models import EmailTemplate, Payment, ReceiptStatus
 from .models.settings import BillingSettings
+from .sites import invoice_site
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def receipt_values(payment: Payment, invoice, billing: BillingSettings | None) -
 
 def build_receipt(payment: Payment) -> AnymailMessage:
     invoice = payment.invoice.specific
-    site = invoice.get_site()
+    site = invoice_site(invoice)
     billing = BillingSettings.for_site(site) if site else None
     subject, text, html = get_template("payment-recorded").render(receipt_values(payment, invoice, billing))
     message = AnymailMessage(

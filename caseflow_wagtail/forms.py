@@ -58,14 +58,28 @@ class InvoicePageForm(WagtailAdminPageForm):
             for name, value in suggestions.items():
                 if not self.initial.get(name):
                     self.initial[name] = value
-        elif self.instance.pk and self.instance.payments.exists() and "currency" in self.fields:
-            self.fields["currency"].disabled = True
+        elif self.recorded_currency() and "currency" in self.fields:
             self.fields["currency"].help_text = _(
                 "Payments are recorded in this currency, so it cannot change."
             )
+            # Left editable only when this revision (a stale draft) names another one, so it can be fixed.
+            self.fields["currency"].disabled = self.instance.currency == self.recorded_currency()
+
+    def recorded_currency(self) -> str:
+        """The currency the ledger holds entries in for this invoice; empty when it holds none."""
+        if not self.instance.pk or not self.instance.has_ledger_entries():
+            return ""
+        row = type(self.instance).objects.filter(pk=self.instance.pk).values_list("currency").first()
+        return row[0] if row else ""
 
     def clean_currency(self) -> str:
-        return money.normalize_currency(self.cleaned_data.get("currency", ""))
+        currency = money.normalize_currency(self.cleaned_data.get("currency", ""))
+        recorded = self.recorded_currency()
+        if recorded:
+            refusal = self.instance.currency_change_refusal(currency, recorded)
+            if refusal:
+                raise ValidationError(refusal)
+        return currency
 
     def clean_invoice_number(self) -> str:
         number = (self.cleaned_data.get("invoice_number") or "").strip()

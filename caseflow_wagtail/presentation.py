@@ -13,6 +13,7 @@ from wagtail.models import Site
 from .checkout import pay_now_for
 from .models.gateway import PaymentGatewaySettings
 from .models.settings import BillingSettings
+from .sites import invoice_site
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +26,11 @@ class LineRow:
 
 
 def site_for(request: HttpRequest | None, invoice) -> Site | None:
-    site = Site.find_for_request(request) if request is not None else None
-    return site or invoice.get_site()
+    """The invoice's own site (``sites.invoice_site``); the request's only for an unsaved preview."""
+    site = invoice_site(invoice)
+    if site is None and invoice.pk is None and request is not None:
+        return Site.find_for_request(request)
+    return site
 
 
 def firm_name_for(request: HttpRequest | None, invoice) -> str:
@@ -78,7 +82,7 @@ def invoice_context(invoice, request: HttpRequest | None) -> dict[str, Any]:
 
 
 def gateway_for(request: HttpRequest | None, invoice) -> PaymentGatewaySettings | None:
-    site = site_for(request, invoice)
+    site = invoice_site(invoice)
     return PaymentGatewaySettings.for_site(site) if site is not None else None
 
 

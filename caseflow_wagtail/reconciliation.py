@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from wagtail.admin.utils import get_admin_base_url
 from wagtail.models import Site
 
-from . import conf, ledger, money
+from . import conf, ledger, money, unapplied
 from .email_defaults import DEFAULTS
 from .exceptions import CaseflowError, LedgerError
 from .models import (
@@ -42,6 +42,7 @@ from .models import (
 )
 from .models.reconciliation import DisputeStatus
 from .models.settings import BillingSettings
+from .sites import invoice_site
 from .stripe_api import StripeGateway
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,8 @@ def note_refund(refund: dict[str, Any]) -> bool:
         return False
     payment = payment_for(refund)
     if payment is None:
-        return False  # a refund of money the plugin never recorded: not this ledger's business
+        # A refund of money set aside (unapplied) resolves it; any other is not this ledger's business.
+        return _refund_resolves_unapplied(refund)
     currency = (refund.get("currency") or payment.currency).upper()
     status = refund.get("status") or ""
     with transaction.atomic():
@@ -130,6 +132,27 @@ def note_refund(refund: dict[str, Any]) -> bool:
                     row.refresh_from_db()
             _notify_after_commit(REFUND_NOTICE, row.pk)
         return True
+
+
+def _refund_resolves_unapplied(refund: dict[str, Any]) -> bool:
+    from .models import UnappliedPayment, UnappliedStatus
+
+    intent = _id(refund.get("payment_intent"))
+    if not intent or refund.get("status") not in StripeRefund.MONEY_RETURNED:
+        return False
+    row = UnappliedPayment.objects.filter(
+        stripe_payment_intent_id=intent, status=UnappliedStatus.NEEDS_REVIEW
+    ).first()
+    amount = refund.get("amount")
+    if row is None or not isinstance(amount, int) or isinstance(amount, bool):
+        return False
+    if money.from_minor_units(amount, row.currency) < row.amount:
+        return False  # a partial refund: the rest still needs staff
+    return bool(
+        UnappliedPayment.objects.filter(pk=row.pk, status=UnappliedStatus.NEEDS_REVIEW).update(
+            status=UnappliedStatus.REFUNDED, resolved_at=timezone.now()
+        )
+    )
 
 
 def note_charge_refunded(charge: dict[str, Any], site: Site | None) -> bool:
@@ -338,7 +361,7 @@ def _admin_url(name: str) -> str:
 
 def notice_values(kind: str, row: StripeRefund | StripeDispute) -> dict[str, str]:
     invoice = row.invoice.specific
-    site = invoice.get_site()
+    site = invoice_site(invoice)
     values = {
         "invoice_number": invoice.invoice_number,
         "client_name": invoice.client.name,
@@ -361,13 +384,55 @@ def notice_values(kind: str, row: StripeRefund | StripeDispute) -> dict[str, str
     return values
 
 
+def _unapplied_notice_values(row) -> dict[str, str]:
+    invoice = row.invoice
+    return {
+        "amount": row.display_amount,
+        "date": row.created_at.date().isoformat(),
+        "reason": str(row.get_reason_display()),
+        "invoice_number": invoice.invoice_number if invoice else "—",
+        "client_name": row.client.name if row.client else "—",
+        "review_link": _admin_url("caseflow_reconciliation:index"),
+        "firm_name": BillingSettings.for_site(row.site).get_firm_name() if row.site else "",
+    }
+
+
+def _send_unapplied_notice(pk: int) -> str:
+    from .models import UnappliedPayment
+    from .unapplied import UNAPPLIED_NOTICE
+
+    row = UnappliedPayment.objects.select_related("site", "invoice", "client").filter(pk=pk).first()
+    if row is None:
+        return "gone"
+    # The site whose Stripe account took the money: its billing contact is the one who can act.
+    recipient = BillingSettings.for_site(row.site).billing_email if row.site else ""
+    if not recipient:
+        logger.warning("No billing email set: the unapplied payment %s notice was not sent", pk)
+        return "no recipient"
+    subject, text, html = _template(UNAPPLIED_NOTICE).render(_unapplied_notice_values(row))
+    message = AnymailMessage(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        tags=[UNAPPLIED_NOTICE],
+        metadata={"unapplied_id": str(row.pk)},
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()
+    return "sent"
+
+
 def send_notice(kind: str, pk: int) -> str:
-    """Email the firm's billing contact about a Stripe refund or dispute."""
+    """Email the firm's billing contact about a Stripe refund, dispute or payment set aside."""
+    if kind == "stripe-unapplied":
+        return _send_unapplied_notice(pk)
     model = StripeRefund if kind == REFUND_NOTICE else StripeDispute
     row = model.objects.select_related("invoice").filter(pk=pk).first()
     if row is None:
         return "gone"
-    site = row.invoice.specific.get_site()
+    site = invoice_site(row.invoice.specific)
     recipient = BillingSettings.for_site(site).billing_email if site else ""
     if not recipient:
         logger.warning("No billing email set: the %s notice for %s was not sent", kind, row.stripe_id)
@@ -440,6 +505,7 @@ def webhook_health(site: Site, *, endpoint_status: str | None = None) -> dict[st
         "failed_events": list(failed[:50]),
         "failed_count": failed.count(),
         "late_sessions": late_sessions(site),
+        "unapplied": list(unapplied.needing_review(site)[:50]),
         "last_sync": SyncRun.objects.filter(site=site).first(),
     }
 
@@ -449,5 +515,6 @@ def needs_attention(health: dict[str, Any]) -> bool:
         health["failed_count"]
         or health["signature_failures_24h"]
         or health["late_sessions"]
+        or health["unapplied"]
         or health["endpoint_status"] in ("disabled", "missing")
     )

@@ -254,6 +254,10 @@ class StripeGateway:
         )
         return _plain(session)
 
+    def expire_checkout_session(self, session_id: str) -> dict[str, Any]:
+        """Close a session's payment page now (Stripe refuses one that is no longer open)."""
+        return _plain(self.call(lambda: self.v1.checkout.sessions.expire(session_id)))
+
     def retrieve_balance_transaction(self, balance_transaction_id: str) -> dict[str, Any]:
         """A charge's balance transaction: Stripe's fee and net, in the settlement currency."""
         return _plain(self.call(lambda: self.v1.balance_transactions.retrieve(balance_transaction_id)))

@@ -76,7 +76,7 @@ def remove_billing_group(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("caseflow_wagtail", "0008_receipt_claim"),
+        ("caseflow_wagtail", "0009_unapplied_payments"),
         ("wagtailadmin", "0001_create_admin_access_permissions"),
         ("wagtailcore", "0094_alter_page_locale"),
         ("auth", "0012_alter_user_first_name_max_length"),

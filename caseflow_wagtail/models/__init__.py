@@ -14,6 +14,7 @@ from .subscriptions import (
     SubscriptionInterval,
     SubscriptionStatus,
 )
+from .unapplied import UnappliedPayment, UnappliedReason, UnappliedStatus
 
 __all__ = [
     "Adjustment",
@@ -43,5 +44,8 @@ __all__ = [
     "SubscriptionInterval",
     "SubscriptionStatus",
     "SyncRun",
+    "UnappliedPayment",
+    "UnappliedReason",
+    "UnappliedStatus",
     "WebhookRefusal",
 ]

@@ -21,6 +21,10 @@ class CheckoutSession(models.Model):
     invoice = models.ForeignKey(
         "caseflow_wagtail.InvoicePage", on_delete=models.CASCADE, related_name="checkout_sessions"
     )
+    # The site whose Stripe account opened it: only that site's webhook may credit a payment for it.
+    site = models.ForeignKey(
+        "wagtailcore.Site", verbose_name=_("site"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     stripe_id = models.CharField(_("Stripe Checkout Session"), max_length=255, unique=True)
     url = models.URLField(max_length=2000)
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=3)

@@ -46,6 +46,15 @@ MERGE_FIELDS: dict[str, dict[str, str]] = {
         "review_link": _("The Billing → Reconciliation screen in the admin"),
         "firm_name": _("The firm's name"),
     },
+    "stripe-unapplied": {
+        "amount": _("The amount Stripe took, formatted with its currency"),
+        "date": _("The date it was received"),
+        "reason": _("Why it was not credited to an invoice"),
+        "invoice_number": _("The invoice it named, if it named one of this site's"),
+        "client_name": _("That invoice's client"),
+        "review_link": _("The Billing → Reconciliation screen in the admin"),
+        "firm_name": _("The firm's name"),
+    },
     "subscription-setup": {
         "client_name": _("The client's name"),
         "contact_name": _("The primary contact's name"),

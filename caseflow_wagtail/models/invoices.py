@@ -346,14 +346,38 @@ class InvoicePage(Page):
         if errors:
             raise ValidationError(errors)
 
+    def has_ledger_entries(self) -> bool:
+        return bool(self.pk) and (self.payments.exists() or self.adjustments.exists())
+
+    def currency_change_refusal(self, new_currency: str, recorded_currency: str) -> str:
+        """Why the currency may not become ``new_currency`` (empty when it may)."""
+        if not new_currency or new_currency == recorded_currency or not self.has_ledger_entries():
+            return ""
+        return str(
+            _(
+                "Payments on this invoice are recorded in %(recorded)s, so its currency stays %(recorded)s. "
+                "Set the currency back to %(recorded)s (and check the prices) to publish."
+            )
+            % {"recorded": recorded_currency}
+        )
+
     def save(self, *args, **kwargs):
         if kwargs.get("update_fields") is not None:
             # Revision bookkeeping: the content and the money on the row are unchanged.
             return super().save(*args, **kwargs)
+        if self.pk:
+            self._before_content_change()
         with transaction.atomic():
             if self.pk:
                 # Serialise with the ledger so a payment recorded meanwhile is never overwritten.
-                type(self).objects.select_for_update().filter(pk=self.pk).values_list("pk").first()
+                row = (
+                    type(self).objects.select_for_update().filter(pk=self.pk).values_list("currency").first()
+                )
+                if row is not None:
+                    # Checked again under the lock: a payment may have landed since the check above.
+                    refusal = self.currency_change_refusal(self.currency, row[0])
+                    if refusal:
+                        raise ValidationError({"currency": refusal})
                 self.load_ledger_totals()
             self.compute_totals()
             result = super().save(*args, **kwargs)
@@ -361,6 +385,33 @@ class InvoicePage(Page):
         if parent is not None and isinstance(parent.specific, InvoiceIndexPage):
             parent.specific.ensure_private()
         return result
+
+    def _before_content_change(self) -> None:
+        """Whatever publishes a revision (the editor, a schedule, a workflow): once money is recorded the
+        currency is fixed, and a new currency or total first closes the payment pages still open on Stripe
+        for the old one."""
+        import logging
+
+        from ..checkout import expire_open_sessions
+        from ..exceptions import CaseflowError
+
+        previous = type(self).objects.filter(pk=self.pk).values_list("currency", "total").first()
+        if previous is None:
+            return
+        refusal = self.currency_change_refusal(self.currency, previous[0])
+        if refusal:
+            raise ValidationError({"currency": refusal})
+        self.load_ledger_totals()
+        self.compute_totals()
+        if (self.currency, self.total) == (previous[0], previous[1]):
+            return
+        try:
+            expire_open_sessions(self)
+        except CaseflowError as error:
+            # Not refused: a payment still made on the old page is recorded, set aside for staff.
+            logging.getLogger(__name__).warning(
+                "Open Checkout Sessions of invoice %s not expired: %s", self.pk, type(error).__name__
+            )
 
     def with_content_json(self, content):
         obj = super().with_content_json(content)

@@ -6,6 +6,7 @@ the ledger's refusals as form errors, and never edit or delete a recorded entry.
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -31,8 +32,8 @@ from wagtail.admin.widgets import AdminDateInput, Button, HeaderButton
 from wagtail.log_actions import LogFormatter, log
 from wagtail.models import Page, Site
 
-from .. import emails, ledger, money
-from ..exceptions import LedgerError
+from .. import checkout, emails, ledger, money
+from ..exceptions import CaseflowError, LedgerError
 from ..exports import FormulaSafeExportMixin
 from ..forms import AmountField
 from ..models import (
@@ -52,6 +53,8 @@ INVOICE_RESTORED = "caseflow_wagtail.restore"
 
 # Card payments arrive from Stripe; staff record everything else by hand.
 MANUAL_METHODS = [(value, label) for value, label in PaymentMethod.choices if value != PaymentMethod.CARD]
+
+logger = logging.getLogger(__name__)
 
 
 def page_edit_url(invoice: Page) -> str:
@@ -799,6 +802,20 @@ class VoidInvoiceView(InvoiceActionView):
         reason = form.cleaned_data["reason"].strip()
         # A queryset update: voiding is not a content edit and must not create a revision or republish.
         InvoicePage.objects.filter(pk=self.invoice.pk).update(voided_at=timezone.now(), void_reason=reason)
+        try:
+            # After the void is written, so a click on Pay Now meanwhile cannot open a fresh page.
+            checkout.expire_open_sessions(self.invoice)
+        except CaseflowError as error:
+            logger.warning(
+                "Open Checkout Sessions of void invoice %s not expired: %s", self.invoice.pk, error
+            )
+            messages.warning(
+                self.request,
+                gettext(
+                    "Stripe could not be reached to close the client's open payment page. If they pay on it, "
+                    "the payment is kept for refund under Billing → Reconciliation."
+                ),
+            )
         log(instance=self.invoice, action=INVOICE_VOIDED, user=self.request.user, data={"reason": reason})
         messages.success(
             self.request, gettext("Invoice %(number)s is void.") % {"number": self.invoice.invoice_number}

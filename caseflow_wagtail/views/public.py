@@ -17,7 +17,9 @@ from wagtail.models import Site
 from .. import checkout, conf, fulfilment, ratelimit
 from ..headers import make_private
 from ..models import CheckoutSession, InvoicePage, PaymentGatewaySettings, PaymentSource
+from ..sites import invoice_site
 from ..stripe_api import StripeFailure, StripeGateway
+from ..unapplied import SetAside
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +40,8 @@ def get_public_invoice(token: str) -> InvoicePage:
 def _site_and_gateway(
     request: HttpRequest, invoice: InvoicePage
 ) -> tuple[Site | None, PaymentGatewaySettings | None]:
-    site = invoice.get_site() or Site.find_for_request(request)
+    # The invoice's own site, never the request's: its keys charge, and its settings decide what is offered.
+    site = invoice_site(invoice)
     return site, (PaymentGatewaySettings.for_site(site) if site is not None else None)
 
 
@@ -92,6 +95,8 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
     if not CheckoutSession.objects.filter(invoice=invoice, stripe_id=session_id).exists():
         raise Http404
     site, gateway = _site_and_gateway(request, invoice)
+    if site is None:
+        raise Http404
     _note_seen(session_id)
     state = "confirming"
     payment = None
@@ -112,8 +117,12 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
                 # has paid, and the webhook or the next visit records it; never an error page here.
                 logger.warning("Success page could not record %s yet: %s", session_id, error)
             else:
-                payment = recorded.entry if recorded else None
-                state = "paid"
+                if isinstance(recorded, SetAside):
+                    # Taken, and kept for the firm to apply or refund: the client is told it was received.
+                    state = "received"
+                else:
+                    payment = recorded.entry if recorded else None
+                    state = "paid"
         elif session.get("status") == "complete":
             state = "processing"
         else:

@@ -25,15 +25,17 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from .. import reconciliation, recovery
+from .. import reconciliation, recovery, unapplied
 from ..exceptions import CaseflowError, LedgerError
 from ..models import (
     AdjustmentKind,
     EventOutcome,
+    InvoicePage,
     PaymentGatewaySettings,
     StripeDispute,
     StripeEvent,
     StripeRefund,
+    UnappliedPayment,
 )
 from ..stripe_api import StripeGateway
 from ..webhooks.view import process_event
@@ -80,6 +82,7 @@ class ReconciliationIndexView(ForbiddenMixin, StripeModeMixin, WagtailAdminTempl
                 .select_related("invoice", "adjustment", "reconciled_by")
                 .order_by("-reconciled_at")[:20]
             ),
+            unapplied=list(unapplied.needing_review()),
             automatic=reconciliation.record_automatically(),
             here=self.request.get_full_path(),
         )
@@ -148,6 +151,61 @@ class RecordDisputeLossView(ForbiddenMixin, View):
         messages.success(
             request, text % {"amount": dispute.display_amount, "number": dispute.invoice.invoice_number}
         )
+        return redirect(back)
+
+
+class ApplyUnappliedView(ForbiddenMixin, View):
+    """Credit money Stripe took, and the plugin set aside, to an invoice of the same site and currency."""
+
+    http_method_names = ["post"]
+
+    def check_permissions(self, request: HttpRequest) -> None:
+        if not (may_reconcile(request.user) and request.user.has_perm("caseflow_wagtail.add_payment")):
+            raise PermissionDenied
+
+    def post(self, request: HttpRequest, unapplied_id: int) -> HttpResponse:
+        row = get_object_or_404(UnappliedPayment, pk=unapplied_id)
+        back = _back(request, reverse("caseflow_reconciliation:index"))
+        number = (request.POST.get("invoice_number") or "").strip()
+        candidates = InvoicePage.objects.filter(invoice_number=number)
+        if row.site is not None:
+            candidates = candidates.descendant_of(row.site.root_page, inclusive=True)
+        invoice = candidates.first()
+        if invoice is None:
+            messages.error(request, gettext("No invoice %(number)s on this site.") % {"number": number})
+            return redirect(back)
+        try:
+            unapplied.apply_to_invoice(row, invoice, user=request.user)
+        except LedgerError as error:
+            messages.error(request, str(error))
+            return redirect(back)
+        messages.success(
+            request,
+            gettext("%(amount)s applied to invoice %(number)s.")
+            % {"amount": row.display_amount, "number": invoice.invoice_number},
+            buttons=[messages.button(page_edit_url(invoice), gettext("Open invoice"))],
+        )
+        return redirect(back)
+
+
+class RefundUnappliedView(ForbiddenMixin, View):
+    """Staff refunded the money in Stripe: it leaves the list (nothing is credited)."""
+
+    http_method_names = ["post"]
+
+    def check_permissions(self, request: HttpRequest) -> None:
+        if not may_reconcile(request.user):
+            raise PermissionDenied
+
+    def post(self, request: HttpRequest, unapplied_id: int) -> HttpResponse:
+        row = get_object_or_404(UnappliedPayment, pk=unapplied_id)
+        back = _back(request, reverse("caseflow_reconciliation:index"))
+        if unapplied.mark_refunded(row, user=request.user):
+            messages.success(
+                request, gettext("%(amount)s marked as refunded.") % {"amount": row.display_amount}
+            )
+        else:
+            messages.info(request, gettext("That payment was already resolved."))
         return redirect(back)
 
 
@@ -298,6 +356,12 @@ class ReconciliationViewSet(ViewSet):
             path("", ReconciliationIndexView.as_view(), name="index"),
             path("refund/<int:refund_id>/", ReconcileRefundView.as_view(), name="reconcile_refund"),
             path("dispute/<int:dispute_id>/", RecordDisputeLossView.as_view(), name="record_dispute_loss"),
+            path("unapplied/<int:unapplied_id>/apply/", ApplyUnappliedView.as_view(), name="apply_unapplied"),
+            path(
+                "unapplied/<int:unapplied_id>/refunded/",
+                RefundUnappliedView.as_view(),
+                name="refund_unapplied",
+            ),
         ]
 
 

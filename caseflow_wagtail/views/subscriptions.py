@@ -43,6 +43,7 @@ from ..models import (
     SubscriptionInterval,
     SubscriptionStatus,
 )
+from ..sites import invoice_site
 from ..stripe_api import StripeFailure
 from .admin import ForbiddenMixin, MoneyColumn, StripeModeMixin, site_for
 from .public import get_public_invoice
@@ -527,7 +528,7 @@ def update_card(request: HttpRequest, token: str) -> HttpResponse:
 def invoice_update_card(request: HttpRequest, token: str) -> HttpResponse:
     """From an invoice page: Stripe's portal for the invoice's client, back to that invoice."""
     invoice = get_public_invoice(token)
-    site = invoice.get_site() or Site.find_for_request(request)
+    site = invoice_site(invoice)
     gateway = PaymentGatewaySettings.for_site(site) if site is not None else None
     subscription = subscriptions.subscription_for_invoice_card_update(invoice, gateway)
     back = request.build_absolute_uri(reverse("caseflow_wagtail:invoice", kwargs={"token": token}))

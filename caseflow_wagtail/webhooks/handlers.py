@@ -15,7 +15,9 @@ from .registry import EventContext, handles
 
 @handles("checkout.session.completed", "checkout.session.async_payment_succeeded")
 def checkout_paid(context: EventContext) -> bool:
-    recorded = fulfilment.record_checkout_session(context.object, context.site, PaymentSource.WEBHOOK)
+    recorded = fulfilment.record_checkout_session(
+        context.object, context.site, PaymentSource.WEBHOOK, event_id=context.event_id
+    )
     return bool(recorded and recorded.created)
 
 

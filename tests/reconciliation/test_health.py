@@ -13,12 +13,15 @@ import stripe
 from django.urls import reverse
 from django.utils import timezone
 
+from caseflow_wagtail import fulfilment
 from caseflow_wagtail.models import (
     CheckoutSession,
     EventOutcome,
     InvoicePage,
     Payment,
     StripeEvent,
+    UnappliedPayment,
+    UnappliedReason,
     WebhookRefusal,
 )
 from caseflow_wagtail.views.gateway import webhook_endpoint_url
@@ -40,7 +43,7 @@ def wait_for_event(stripe_id: str) -> StripeEvent:
 
 
 def test_the_health_screen_shows_a_refused_signature_and_a_processing_error_that_retry_fixes(
-    firm, live_site, make_invoice, client_browser, emulator, staff
+    firm, live_site, make_invoice, client_browser, emulator, staff, monkeypatch
 ):
     # A delivery signed with the wrong secret, over HTTP to the site's real endpoint.
     body = json.dumps({"id": "evt_forged", "object": "event", "type": "checkout.session.completed"})
@@ -57,7 +60,8 @@ def test_the_health_screen_shows_a_refused_signature_and_a_processing_error_that
     assert WebhookRefusal.objects.get().count == 1
     assert not StripeEvent.objects.filter(stripe_id="evt_forged").exists()
 
-    # A payment whose event cannot be recorded: the invoice's currency changed after the client paid.
+    # A payment whose invoice changed currency after the client paid: recorded at once, set aside for staff
+    # (it used to fail for good, and wait for someone to change the currency back and retry).
     invoice = make_invoice(lines=[("Work", "1", "75.00", None)])
     emulator.webhook_fault("drop", count=1000)
     session_id = pay(client_browser, emulator, invoice, success_page=False)
@@ -71,33 +75,49 @@ def test_the_health_screen_shows_a_refused_signature_and_a_processing_error_that
         if event.data.object.id == session_id
     ]
     emulator.resend_event(completed.id)
-    failed = wait_for_event(completed.id)
-    # Stripe's own retries are held back, so that only the retry button can process it.
+    processed = wait_for_event(completed.id)
     emulator.webhook_fault("drop", count=1000)
-    assert failed.outcome == EventOutcome.FAILED
-    assert "EUR" in failed.error
+    assert processed.outcome == EventOutcome.PROCESSED
     assert Payment.objects.count() == 0
+    kept = UnappliedPayment.objects.get()
+    assert kept.reason == UnappliedReason.CURRENCY_CHANGED and "EUR" in kept.detail
 
     screen = staff.get(reverse("caseflow_webhook_health:index")).content.decode()
     assert "Enabled in Stripe" in screen
     assert 'class="caseflow-signature-failures">1' in screen
     assert "No signing secret matches" in screen
+    assert "Payments needing review" in screen and "$75.00" in screen
+
+    # A processing error (here injected into the site's own handler) is shown, and retry fixes it.
+    second = make_invoice(lines=[("Work", "1", "40.00", None)])
+    monkeypatch.setattr(fulfilment, "record_checkout_session", broken)
+    emulator.clear_faults()
+    emulator.webhook_fault("drop", count=1000, types=["payment_intent.succeeded"])
+    second_session = pay(client_browser, emulator, second, success_page=False)
+    emulator.webhook_fault("drop", count=1000)
+    [failed] = StripeEvent.objects.filter(outcome=EventOutcome.FAILED, object_id=second_session)
+    assert "injected" in failed.error
+    screen = staff.get(reverse("caseflow_webhook_health:index")).content.decode()
     assert 'class="caseflow-failed-count">1' in screen
-    assert completed.id in screen and "EUR" in screen
+    assert failed.stripe_id in screen and "injected" in screen
     assert "Retry processing" in screen
 
     # Still broken: retrying says so and changes nothing.
     staff.post(reverse("caseflow_webhook_health:retry_event", args=[failed.pk]))
     assert Payment.objects.count() == 0
 
-    InvoicePage.objects.filter(pk=invoice.pk).update(currency="USD")
+    monkeypatch.undo()
     retried = staff.post(reverse("caseflow_webhook_health:retry_event", args=[failed.pk]), follow=True)
 
-    assert f"Event {completed.id} processed." in retried.content.decode()
+    assert f"Event {failed.stripe_id} processed." in retried.content.decode()
     failed.refresh_from_db()
     assert failed.outcome == EventOutcome.PROCESSED and failed.error == ""
-    assert Payment.objects.get().amount == Decimal("75.00")
+    assert Payment.objects.get().amount == Decimal("40.00")
     assert 'class="caseflow-failed-count">0' in retried.content.decode()
+
+
+def broken(*args, **kwargs):
+    raise ValueError("injected: a handler bug")
 
 
 def test_a_success_page_with_no_event_after_it_is_flagged(

@@ -4,16 +4,25 @@ and never money coerced out of a value of the wrong type."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import secrets as secrets_module
 import sys
 import time
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
 from caseflow_wagtail.fulfilment import checkout_metadata
-from caseflow_wagtail.models import EventOutcome, Payment, PaymentGatewaySettings, StripeEvent
+from caseflow_wagtail.models import (
+    CheckoutSession,
+    EventOutcome,
+    Payment,
+    PaymentGatewaySettings,
+    StripeEvent,
+)
 
 from .conftest import SECRET
 from .test_endpoint import deliver, signed
@@ -43,6 +52,19 @@ def session_event(invoice, site, amount_total, event_id: str = "evt_bad_amount",
             "created": int(time.time()),
             "data": {"object": session},
         }
+    )
+
+
+def store_session(invoice, site, session_id: str, amount: str) -> CheckoutSession:
+    return CheckoutSession.objects.create(
+        invoice=invoice,
+        site=site,
+        stripe_id=session_id,
+        url="https://checkout.stripe.com/c/pay/" + session_id,
+        amount=Decimal(amount),
+        currency=invoice.currency,
+        balance=invoice.balance,
+        expires_at=timezone.now() + datetime.timedelta(minutes=30),
     )
 
 
@@ -108,6 +130,8 @@ def test_a_signed_event_with_an_amount_of_the_wrong_type_is_recorded_failed_and_
 
 def test_a_well_formed_amount_is_still_recorded(client, url, site, make_invoice):
     invoice = make_invoice(lines=[("Work", "1", "10.00", None)])
+    # A session the plugin opened and stored: only those are credited.
+    store_session(invoice, site, "cs_test_bad", "10.00")
     body = session_event(invoice, site, 1000, event_id="evt_good")
 
     response = deliver(client, url, body, signed(body))

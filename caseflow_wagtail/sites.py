@@ -1,0 +1,25 @@
+"""Which site an invoice belongs to: decided here, and only here.
+
+The site whose page tree holds the invoice owns it: its Stripe keys open the invoice's Checkout Sessions,
+its settings decide what Pay Now offers, and only its webhook may credit the invoice. The request's
+hostname never decides, so an invoice link opened under another site's address is still its own site's.
+"""
+
+from __future__ import annotations
+
+from wagtail.models import Site
+
+
+def invoice_site(invoice) -> Site | None:
+    """The site whose tree holds ``invoice`` (None for an invoice in no site's tree, or not saved yet).
+
+    When several sites share a root, Wagtail's own order decides (the default site first), the same
+    answer every time, whatever the request.
+    """
+    if invoice is None or not getattr(invoice, "url_path", ""):
+        return None
+    return invoice.get_site()
+
+
+def belongs_to(invoice, site: Site | None) -> bool:
+    return site is not None and invoice is not None and getattr(invoice_site(invoice), "pk", None) == site.pk
