@@ -44,6 +44,18 @@ site_b = two_sites.site_b
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def pay_on_hosted_page(url: str, http=requests) -> requests.Response:
+    """Type the test card on the emulator's hosted Checkout page, as a client would; not followed."""
+    card = {
+        "cardnumber": "4242424242424242",
+        "exp": "12 / 34",
+        "cvc": "123",
+        "name": "X",
+        "email": "x@x.test",
+    }
+    return http.post(url, data=card, allow_redirects=False, timeout=10)
+
+
 @pytest.fixture
 def staff(client, db):
     user = get_user_model().objects.create_superuser("finance", "finance@alpha.test", "pw")
@@ -104,18 +116,7 @@ def test_a_paid_session_the_plugin_never_opened_is_set_aside_shown_and_applied_o
             "success_url": "https://example.test/ok",
         }
     )
-    paid = requests.post(
-        foreign.url,
-        data={
-            "cardnumber": "4242424242424242",
-            "exp": "12 / 34",
-            "cvc": "123",
-            "name": "X",
-            "email": "x@x.test",
-        },
-        allow_redirects=False,
-        timeout=10,
-    )
+    paid = pay_on_hosted_page(foreign.url, requests)
     assert paid.status_code == 303
     emulator.wait_for_deliveries()
 
@@ -192,18 +193,7 @@ def test_an_invoice_opened_under_another_sites_address_is_offered_and_charged_by
     beta = emulator.stripe_client().__class__(SITE_B_KEY, base_addresses={"api": emulator.base_url})
     assert beta.v1.checkout.sessions.retrieve(session.stripe_id).amount_total == 8000
 
-    paid = http.post(
-        clicked.headers["Location"],
-        data={
-            "cardnumber": "4242424242424242",
-            "exp": "12 / 34",
-            "cvc": "123",
-            "name": "X",
-            "email": "x@x.test",
-        },
-        allow_redirects=False,
-        timeout=10,
-    )
+    paid = pay_on_hosted_page(clicked.headers["Location"], http)
     assert http.get(paid.headers["Location"], timeout=10).status_code == 200
     emulator.wait_for_deliveries()
     invoice.refresh_from_db()
@@ -228,18 +218,7 @@ def test_republishing_in_another_currency_first_closes_the_open_checkout_page(
     assert emulator.stripe_client().v1.checkout.sessions.retrieve(session.stripe_id).status == "expired"
     session.refresh_from_db()
     assert session.status == CheckoutStatus.EXPIRED
-    refused = http.post(
-        checkout_url,
-        data={
-            "cardnumber": "4242424242424242",
-            "exp": "12 / 34",
-            "cvc": "123",
-            "name": "X",
-            "email": "x@x.test",
-        },
-        allow_redirects=False,
-        timeout=10,
-    )
+    refused = pay_on_hosted_page(checkout_url, http)
     assert refused.status_code != 303  # nothing charged
     emulator.wait_for_deliveries()
     assert not Payment.objects.exists() and not UnappliedPayment.objects.exists()
@@ -258,18 +237,7 @@ def test_a_payment_in_the_old_currency_that_still_arrives_is_recorded_within_one
     invoice.save_revision().publish()
     emulator.clear_faults()
 
-    paid = http.post(
-        checkout_url,
-        data={
-            "cardnumber": "4242424242424242",
-            "exp": "12 / 34",
-            "cvc": "123",
-            "name": "X",
-            "email": "x@x.test",
-        },
-        allow_redirects=False,
-        timeout=10,
-    )
+    paid = pay_on_hosted_page(checkout_url, http)
     assert paid.status_code == 303
     confirmation = http.get(paid.headers["Location"], timeout=10)
     emulator.wait_for_deliveries()
@@ -323,18 +291,7 @@ def test_a_late_payment_on_a_void_invoice_is_recorded_and_flagged_for_refund(
     emulator.clear_faults()
     assert "kept for refund" in voided.content.decode()
 
-    paid = http.post(
-        checkout_url,
-        data={
-            "cardnumber": "4242424242424242",
-            "exp": "12 / 34",
-            "cvc": "123",
-            "name": "X",
-            "email": "x@x.test",
-        },
-        allow_redirects=False,
-        timeout=10,
-    )
+    paid = pay_on_hosted_page(checkout_url, http)
     assert paid.status_code == 303
     emulator.wait_for_deliveries()
 
