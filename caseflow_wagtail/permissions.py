@@ -99,12 +99,24 @@ def register_page_policy() -> None:
     """Install the billing-aware page policy, unless the host site registered a page policy of its own."""
     try:
         from wagtail.permissions import page_permission_policy, policy_registry, register_permission_policy
-    except ImportError:  # Wagtail 7.0 has no policy registry: page permissions are checked per page only
+    except ImportError:
+        _replace_page_policy_on_wagtail_7()
         return
     from wagtail.models import AbstractPage, Page
 
     if policy_registry.get_by_type(Page) is page_permission_policy:
         register_permission_policy(AbstractPage, BillingAwarePagePermissionPolicy(Page))
+
+
+def _replace_page_policy_on_wagtail_7() -> None:
+    """Wagtail 7.0 has no policy registry; its page and site history read the module's
+    ``page_permission_policy`` when they run, so the billing-aware policy takes its place there (unless the
+    host site replaced it already)."""
+    import wagtail.permissions
+    from wagtail.models import Page
+
+    if type(wagtail.permissions.page_permission_policy) is PagePermissionPolicy:
+        wagtail.permissions.page_permission_policy = BillingAwarePagePermissionPolicy(Page)
 
 
 BILLING_GROUP = "Billing"

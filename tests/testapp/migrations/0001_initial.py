@@ -4,12 +4,16 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+# Wagtail 8 names the page model in a setting; Wagtail 7.0 has none.
+PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.page")
+
 
 class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("wagtailcore", "0098_apitoken"),
+        # The oldest Wagtail supported (7.0 LTS) ends at 0094.
+        ("wagtailcore", "0094_alter_page_locale"),
     ]
 
     operations = [
@@ -24,7 +28,7 @@ class Migration(migrations.Migration):
                         parent_link=True,
                         primary_key=True,
                         serialize=False,
-                        to=settings.WAGTAIL_PAGE_MODEL,
+                        to=PAGE_MODEL,
                     ),
                 ),
             ],
