@@ -338,9 +338,10 @@ def new_site(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Site:
 
     checks = run([python, "manage.py", "check"], cwd=project, env=env)
     reported = re.findall(r"caseflow_wagtail\.[EW]\d{3}", checks.stdout + checks.stderr)
-    # Nothing to fix for the install itself; a new site on SQLite's default (DEFERRED) transactions is told
-    # to make them IMMEDIATE, since a webhook and a confirmation page may write at the same moment.
-    assert reported == ["caseflow_wagtail.W014"]
+    # Nothing to fix for the install itself. A new site whose SQLite transactions are DEFERRED is told to
+    # make them IMMEDIATE (W014), since a webhook and a confirmation page may write at the same moment;
+    # whether `wagtail start` leaves them DEFERRED depends on the Django and Wagtail versions.
+    assert set(reported) <= {"caseflow_wagtail.W014"}, reported
     run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=project, env=env)
     created = run([python, "manage.py", "shell", "-c", CREATE_INVOICE], cwd=project, env=env)
     invoice = json.loads(created.stdout.strip().splitlines()[-1])
