@@ -48,8 +48,13 @@ class PayNow:
 
     @property
     def remainder(self) -> Decimal:
-        """What is owed but cannot be paid by card."""
+        """What is owed but cannot be paid by card now."""
         return self.balance - self.payable
+
+    @property
+    def over_maximum(self) -> bool:
+        """The balance is more than Stripe takes in one card payment (the rest can be paid after)."""
+        return self.payable == money.maximum_charge(self.currency) and self.remainder > 0
 
 
 def pay_now_for(invoice: InvoicePage, gateway: PaymentGatewaySettings | None) -> PayNow:
@@ -60,7 +65,7 @@ def pay_now_for(invoice: InvoicePage, gateway: PaymentGatewaySettings | None) ->
     minimum = money.minimum_charge(invoice.currency)
     # The stored balance has the database's three places; the form shows the currency's own.
     balance = money.quantize(invoice.balance, invoice.currency)
-    payable = money.chargeable_part(balance, invoice.currency)
+    payable = min(money.chargeable_part(balance, invoice.currency), money.maximum_charge(invoice.currency))
     if payable < minimum:
         # Stripe cannot charge less than its minimum; such a remainder is settled another way.
         return PayNow(available=False)
@@ -100,6 +105,11 @@ def clean_amount(pay_now: PayNow, raw: str | None) -> Decimal:
         raise ValidationError(
             _("You can pay at most the balance due, %(balance)s.")
             % {"balance": money.format_money(pay_now.balance, currency)}
+        )
+    if amount > pay_now.payable and pay_now.over_maximum:
+        raise ValidationError(
+            _("One card payment can be at most %(maximum)s.")
+            % {"maximum": money.format_money(pay_now.payable, currency)}
         )
     if not money.has_valid_precision(amount, currency):
         raise ValidationError(money.precision_message(currency))

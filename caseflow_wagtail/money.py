@@ -300,6 +300,15 @@ def chargeable_part(amount: Decimal, currency: str) -> Decimal:
     return coarse.quantize(_exponent(currency))
 
 
+# Stripe's amounts have at most eight digits (99999999: 999,999.99 USD, 99,999,999 JPY) in every currency.
+STRIPE_MAXIMUM_MINOR = 99_999_999
+
+
+def maximum_charge(currency: str) -> Decimal:
+    """The most Stripe charges in one payment, as a chargeable amount."""
+    return chargeable_part(Decimal(STRIPE_MAXIMUM_MINOR).scaleb(-decimal_places(currency)), currency)
+
+
 def to_minor_units(amount: Decimal, currency: str) -> int:
     """Decimal major units → Stripe's integer amount. Refuses amounts that would need rounding, and
     amounts Stripe cannot charge (see ``charge_places``)."""

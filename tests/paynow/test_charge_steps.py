@@ -98,3 +98,27 @@ def test_the_emulator_refuses_fractional_krona_as_stripe_does(emulator):
     with pytest.raises(stripe.InvalidRequestError) as refused:
         emulator.stripe_client().v1.payment_intents.create(params={"amount": 4010, "currency": "isk"})
     assert refused.value.code == "invalid_charge_amount_no_decimal_compatible"
+
+
+def test_a_balance_above_stripes_largest_charge_is_paid_in_parts(
+    live_site, stripe_settings, emulator, make_invoice, client_browser
+):
+    emulator.reset()
+    configure_gateway(live_site, emulator, allow_amount_edit=True)
+    invoice = make_invoice(lines=[("Completion", "1", "1500000.00", None)])
+
+    page = html.unescape(client_browser.open_invoice(invoice).text)
+    assert "One card payment can be at most $999,999.99: the $500,000.01 left" in page
+    client_browser.click_pay_now(invoice, amount="1000000.00")
+    assert client_browser.messages(invoice) == ["One card payment can be at most $999,999.99."]
+    assert created_amounts(emulator) == []
+
+    paid = client_browser.pay_on_checkout(client_browser.click_pay_now(invoice).headers["Location"])
+    client_browser.session.get(paid.headers["Location"], timeout=10)
+    emulator.wait_for_deliveries()
+    assert created_amounts(emulator) == [99_999_999]
+    invoice = InvoicePage.objects.get(pk=invoice.pk)
+    assert invoice.balance == Decimal("500000.01")
+    # The rest, in a second card payment.
+    assert client_browser.click_pay_now(invoice).status_code == 302
+    assert created_amounts(emulator) == [99_999_999, 50_000_001]
