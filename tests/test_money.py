@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from caseflow_wagtail import money
 
@@ -324,3 +326,22 @@ def test_isk_is_sent_to_stripe_as_two_decimals_in_whole_kronur():
 def test_charge_step_messages_name_the_rule():
     assert money.charge_step_message("KWD") == "Card payments in KWD are in steps of 0.010."
     assert money.charge_step_message("ISK") == "Card payments in ISK are in whole units."
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    currency=st.sampled_from(sorted(money.STRIPE_CURRENCIES)),
+    minor=st.integers(min_value=0, max_value=999_999_999_999_999),
+    locale=st.sampled_from(DISPLAY_LOCALES),
+)
+def test_any_amount_in_any_currency_is_shown_exactly_and_charged_without_rounding_up(currency, minor, locale):
+    amount = Decimal(minor).scaleb(-money.decimal_places(currency))
+
+    assert int(shown_digits(money.format_money(amount, currency, locale))) == minor
+    part = money.chargeable_part(amount, currency)
+    assert money.is_chargeable(part, currency)
+    assert Decimal(0) <= amount - part < money.charge_step(currency)
+    if Decimal(0) < part <= money.maximum_charge(currency):
+        sent = money.to_minor_units(part, currency)
+        assert sent <= money.STRIPE_MAXIMUM_MINOR
+        assert money.from_minor_units(sent, currency) == part
