@@ -18,9 +18,9 @@ from typing import Any
 from django.db.models import Q
 from wagtail.models import Site
 
-from . import ledger, money
+from . import ledger, money, stripe_client
 from .exceptions import CaseflowError
-from .models import InvoicePage, Payment, PaymentGatewaySettings, PaymentMethod, StripeEvent
+from .models import InvoicePage, Payment, PaymentMethod, StripeEvent
 from .stripe_api import StripeGateway
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def payment_for_charge(charge: dict[str, Any], site: Site) -> Payment | None:
 
 
 def _gateway(site: Site) -> StripeGateway:
-    return StripeGateway(PaymentGatewaySettings.for_site(site).get_secret_key())
+    return stripe_client.for_site(site)
 
 
 def note_charge(charge: dict[str, Any], site: Site, stripe: StripeGateway | None = None) -> bool:
