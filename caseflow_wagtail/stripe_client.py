@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from . import conf
 from .exceptions import ConfigurationError
 from .models import PaymentGatewaySettings
 from .stripe_api import StripeGateway
@@ -24,4 +25,6 @@ def for_site(where: Site | PaymentGatewaySettings | None, *, client_waiting: boo
     if where is None:
         raise ConfigurationError(_("No site is known, so no Stripe account either."))
     gateway = where if isinstance(where, PaymentGatewaySettings) else PaymentGatewaySettings.for_site(where)
+    if not gateway.has_secret_key:
+        raise conf.missing_secret("stripe_secret_key", getattr(gateway, "site", None))
     return StripeGateway(gateway.get_secret_key(), client_waiting=client_waiting)
