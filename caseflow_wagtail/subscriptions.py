@@ -23,15 +23,13 @@ from django_tasks import task
 from wagtail.log_actions import log
 from wagtail.models import Site
 
-from . import ledger, money, portal, stripe_api, stripe_client
-from .email_defaults import DEFAULTS
+from . import ledger, mail, money, portal, stripe_api, stripe_client
 from .exceptions import CaseflowError
 from .fulfilment import SITE_KEY
 from .models import (
     BillingSettings,
     Client,
     CycleStatus,
-    EmailTemplate,
     InvoiceIndexPage,
     InvoiceLine,
     InvoicePage,
@@ -795,21 +793,14 @@ def email_values(subscription: Subscription) -> dict[str, str]:
 def build_email(
     subscription: Subscription, slug: str, to: list[str], extra: dict[str, str]
 ) -> AnymailMessage:
-    template, _created = EmailTemplate.objects.get_or_create(slug=slug, defaults=DEFAULTS[slug])
-    subject, text, html = template.render({**email_values(subscription), **extra})
     reply_to = BillingSettings.for_site(subscription.site).billing_email if subscription.site else ""
-    message = AnymailMessage(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    return mail.build_email(
+        slug,
+        {**email_values(subscription), **extra},
         to=to,
-        reply_to=[reply_to] if reply_to else None,
-        tags=[slug],
+        reply_to=reply_to,
         metadata={"subscription_id": str(subscription.pk)},
     )
-    if html:
-        message.attach_alternative(html, "text/html")
-    return message
 
 
 @task()
