@@ -517,7 +517,9 @@ def _create_cycle_invoice(
     return invoice
 
 
-def record_paid_invoice(site: Site, stripe_invoice: dict[str, Any]) -> bool:
+def record_paid_invoice(
+    site: Site, stripe_invoice: dict[str, Any], *, source: str = PaymentSource.WEBHOOK
+) -> bool:
     """invoice.paid: one invoice page per Stripe invoice, its payment through the ledger, a receipt."""
     stripe_id, metadata = _invoice_subscription(stripe_invoice)
     if not stripe_id:
@@ -560,7 +562,7 @@ def record_paid_invoice(site: Site, stripe_invoice: dict[str, Any]) -> bool:
         amount=amount,
         currency=currency,
         method=PaymentMethod.CARD,
-        source=PaymentSource.WEBHOOK,
+        source=source,
         received_on=paid_on,
         reference=invoice.invoice_number,
         stripe_payment_intent_id=payment_intent,
