@@ -16,14 +16,14 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from . import _objects as build
-from ._core import Account, new_id, real_now, set_request
-from ._errors import invalid
-from ._values import get_str
+from .. import _objects as build
+from .._core import Account, new_id, real_now, set_request
+from .._errors import invalid
+from .._values import get_str
 
 if TYPE_CHECKING:
-    from ._api import Api
-    from ._server import EmulatorState
+    from .._store import Store
+    from .base import Resource
 
 ASYNC = "automatic_async"
 SYNC = "automatic"
@@ -32,11 +32,11 @@ CAPTURE_MODES = {"async": ASYNC, "sync": SYNC}
 _DUE = "settle_due"
 
 
-def default_capture_method(state: EmulatorState) -> str:
+def default_capture_method(state: Store) -> str:
     return CAPTURE_MODES[getattr(state, "capture_mode", "async")]
 
 
-def capture_method(state: EmulatorState, params: dict[str, Any], name: str | None = None) -> str:
+def capture_method(state: Store, params: dict[str, Any], name: str | None = None) -> str:
     """The ``capture_method`` asked for, or the account's default; manual capture is not emulated."""
     name = name or "capture_method"
     value = get_str(params, "capture_method", choices=("automatic", "automatic_async", "manual"), name=name)
@@ -45,7 +45,9 @@ def capture_method(state: EmulatorState, params: dict[str, Any], name: str | Non
     return value or default_capture_method(state)
 
 
-def new_charge_balance(api: Api, acct: Account, pi: dict[str, Any], charge_id: str, now: int) -> str | None:
+def new_charge_balance(
+    api: Resource, acct: Account, pi: dict[str, Any], charge_id: str, now: int
+) -> str | None:
     """The balance transaction id to put on a new charge: at once for ``automatic``, later for async."""
     if pi.get("capture_method") == ASYNC:
         delay = getattr(api.state, "settle_delay", None)
@@ -78,7 +80,7 @@ def pending_charges(acct: Account) -> list[dict[str, Any]]:
     ]
 
 
-def settle(api: Api, acct: Account, ch: dict[str, Any]) -> dict[str, Any]:
+def settle(api: Resource, acct: Account, ch: dict[str, Any]) -> dict[str, Any]:
     """Give ``ch`` its balance transaction and announce it with ``charge.updated``."""
     acct.priv(ch["id"]).pop(_DUE, None)
     pi = acct.objects.get(ch.get("payment_intent") or "") or {
@@ -92,20 +94,22 @@ def settle(api: Api, acct: Account, ch: dict[str, Any]) -> dict[str, Any]:
     return ch
 
 
-def settle_matching(state: EmulatorState, target: str | None = None) -> list[dict[str, Any]]:
+def settle_matching(api: Resource, target: str | None = None) -> list[dict[str, Any]]:
     """Settle the pending charge ``target`` (a charge or PaymentIntent id), or every pending one."""
+    state = api.state
     settled: list[dict[str, Any]] = []
     with state.lock:
         set_request(None)
         for acct in list(state.accounts.values()):
             for ch in pending_charges(acct):
                 if target is None or target in (ch["id"], ch.get("payment_intent")):
-                    settled.append(settle(state.api, acct, ch))
+                    settled.append(settle(api, acct, ch))
     return settled
 
 
-def settle_due(state: EmulatorState) -> None:
+def settle_due(api: Resource) -> None:
     """Called by the background sweeper: settle what ``settle_delay`` says is due by now."""
+    state = api.state
     now = time.time()
     with state.lock:
         set_request(None)
@@ -113,4 +117,4 @@ def settle_due(state: EmulatorState) -> None:
             for ch in pending_charges(acct):
                 due = acct.private[ch["id"]][_DUE]
                 if due is not None and due <= now:
-                    settle(state.api, acct, ch)
+                    settle(api, acct, ch)
