@@ -9,7 +9,6 @@ is idempotent on Stripe's ids, so a sync can run as often as wanted and records 
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 from dataclasses import asdict, dataclass, field
 
@@ -18,13 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from . import fees, fulfilment
+from . import fees, fulfilment, stripe_client
 from .exceptions import CaseflowError
 from .models import (
     Adjustment,
     CheckoutSession,
     CheckoutStatus,
-    EventOutcome,
     InvoicePage,
     Payment,
     PaymentGatewaySettings,
@@ -34,8 +32,8 @@ from .models import (
     SyncRun,
 )
 from .stripe_api import API_VERSION, StripeGateway
+from .webhooks.processing import DONE, Outcome, process_event
 from .webhooks.registry import SUBSCRIBED_EVENTS, handlers_for
-from .webhooks.view import DONE, process_event
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +128,7 @@ def sync(site: Site) -> SyncReport:
     before = _counts(site)
     try:
         gateway = PaymentGatewaySettings.for_site(site)
-        stripe = StripeGateway(gateway.get_secret_key())
+        stripe = stripe_client.for_site(gateway)
         since = _since(site)
         report.since = since.isoformat(timespec="seconds")
         run.since = since
@@ -170,16 +168,12 @@ def _replay_events(site, gateway, stripe: StripeGateway, since, report: SyncRepo
         event = _at_pinned_version(stripe, event, report)
         if event is None:
             continue
-        response = process_event(site, gateway, event)
-        if response.status_code != 200:
-            report.events_failed += 1
-            continue
-        outcome = json.loads(response.content).get("outcome")
-        if outcome == "duplicate":  # a webhook delivered it while we were listing
+        outcome = process_event(site, gateway, event)
+        if outcome is Outcome.DUPLICATE:  # a webhook delivered it while we were listing
             report.events_already_processed += 1
-        elif outcome == EventOutcome.IGNORED:
+        elif outcome is Outcome.IGNORED:
             report.events_ignored += 1
-        elif outcome == EventOutcome.FAILED:
+        elif outcome in (Outcome.FAILED, Outcome.RETRY):
             report.events_failed += 1
         else:
             report.events_processed += 1

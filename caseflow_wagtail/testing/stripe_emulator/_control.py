@@ -12,7 +12,7 @@ from ._core import API_VERSION, snapshot
 from ._errors import StripeApiError, invalid
 from ._faults import ApiFault
 from ._hosted.pages import STYLESHEET
-from ._resources.capture import CAPTURE_MODES, settle_matching
+from ._resources.capture import CAPTURE_MODES, configure_settlement, settle_matching
 from ._resources.portal_configurations import save_dashboard_settings
 from ._webhooks import roll_secret
 
@@ -116,6 +116,8 @@ def _configure(state: EmulatorState, payload: dict[str, Any]) -> dict[str, Any]:
         if "settle_delay" in payload:
             delay = payload["settle_delay"]
             state.settle_delay = None if delay is None else float(delay)
+        if "settlement_currency" in payload or "exchange_rates" in payload:
+            configure_settlement(state, payload)
         if "account_api_version" in payload:
             _set_account_api_version(state, str(payload["account_api_version"]), payload.get("secret_key"))
     return {
@@ -127,6 +129,7 @@ def _configure(state: EmulatorState, payload: dict[str, Any]) -> dict[str, Any]:
         "allow_local_webhooks": state.allow_local_webhooks,
         "capture_mode": state.capture_mode,
         "settle_delay": state.settle_delay,
+        **state.settlement.describe(),
     }
 
 

@@ -7,12 +7,28 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from . import _versions
 from ._core import API_VERSION, Account, RequestLog, new_key_pair, publishable_key_for
 from ._faults import ApiFault
 from ._webhooks import WebhookDispatcher, active_secrets, encode_event
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """The account's settlement currency (None: each charge's own) and its rates from other currencies."""
+
+    currency: str | None = None
+    rates: dict[str, Decimal] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "settlement_currency": self.currency,
+            "exchange_rates": {k: str(v) for k, v in self.rates.items()},
+        }
 
 
 class Store:
@@ -43,6 +59,8 @@ class Store:
         self.capture_mode = "async"
         self.settle_delay: float | None = 2.0
         self.capture_defaults: tuple[str, float | None] = (self.capture_mode, self.settle_delay)
+        # Each charge settles in its own currency until configured otherwise (see _resources/capture.py).
+        self.settlement = Settlement()
 
     def now(self) -> float:
         return time.time() + self.clock_offset
@@ -78,6 +96,7 @@ class Store:
             self.clock_offset = 0.0
             self.dispatcher.reset()
             self.capture_mode, self.settle_delay = self.capture_defaults
+            self.settlement = Settlement()
 
     # -- webhook callbacks ---------------------------------------------------------------------
 
