@@ -109,12 +109,13 @@ def test_ipv6_loopback():
         emulator.stop()
 
 
-def test_plugin_fixture_resets_between_tests_first(stripe_client):
-    stripe_client.v1.customers.create(params={"email": "leftover@example.com"})
-
-
-def test_plugin_fixture_resets_between_tests_second(stripe_client):
-    assert stripe_client.v1.customers.list(params={"email": "leftover@example.com"}).data == []
+def test_plugin_fixture_resets_between_tests(stripe_emulator_server, request):
+    # What an earlier test would leave behind, made here so this test needs no other to run first.
+    leftover = stripe_emulator_server.stripe_client()
+    leftover.v1.customers.create(params={"email": "leftover@example.com"})
+    # The function-scoped fixture, set up as for the next test that asks for it.
+    client = request.getfixturevalue("stripe_client")
+    assert client.v1.customers.list(params={"email": "leftover@example.com"}).data == []
 
 
 def test_open_sessions_expire_by_themselves():
