@@ -1,0 +1,112 @@
+"""Managing a retainer: every change goes to Stripe first and is stored from Stripe's answer."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from .. import portal, stripe_api
+from ..models import (
+    InvoicePage,
+    PaymentGatewaySettings,
+    Subscription,
+)
+from ..models.subscriptions import BILLING_STATUSES
+from .common import CANCEL_SCHEDULED, CANCEL_UNDONE, CANCELED, SubscriptionError, stripe_for
+from .state import apply_stripe_state, seen_state_as_of
+
+logger = logging.getLogger(__name__)
+
+
+# -- managing: Stripe first, then Stripe's answer -------------------------------------------------------
+
+
+def _change_key(action: str, subscription: Subscription) -> str:
+    # The row's version: a double click repeats the request, a later change (undo, then cancel again) is new.
+    return stripe_api.idempotency_key(
+        action, subscription.stripe_subscription_id, subscription.updated_at.isoformat()
+    )
+
+
+def _refuse_unless_cancellable(subscription: Subscription) -> None:
+    if not subscription.can_cancel:
+        raise SubscriptionError(_("This subscription has no active Stripe subscription to change."))
+
+
+def cancel_at_period_end(subscription: Subscription, user=None) -> Subscription:
+    _refuse_unless_cancellable(subscription)
+    api = stripe_for(subscription.site)
+    asked_at = timezone.now()
+    answer = api.update_subscription(
+        subscription.stripe_subscription_id,
+        {"cancel_at_period_end": True},
+        _change_key("cancel-at-period-end", subscription),
+    )
+    with transaction.atomic():
+        locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        apply_stripe_state(locked, answer, api, user=user)
+        seen_state_as_of(locked, asked_at)
+        log(
+            instance=locked, action=CANCEL_SCHEDULED, user=user, data={"ends": str(locked.current_period_end)}
+        )
+    return locked
+
+
+def undo_cancellation(subscription: Subscription, user=None) -> Subscription:
+    _refuse_unless_cancellable(subscription)
+    if not subscription.cancel_at_period_end:
+        raise SubscriptionError(_("No cancellation is pending."))
+    api = stripe_for(subscription.site)
+    asked_at = timezone.now()
+    answer = api.update_subscription(
+        subscription.stripe_subscription_id,
+        {"cancel_at_period_end": False},
+        _change_key("undo-cancel", subscription),
+    )
+    with transaction.atomic():
+        locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        apply_stripe_state(locked, answer, api, user=user)
+        seen_state_as_of(locked, asked_at)
+        log(instance=locked, action=CANCEL_UNDONE, user=user)
+    return locked
+
+
+def cancel_now(subscription: Subscription, user=None) -> Subscription:
+    _refuse_unless_cancellable(subscription)
+    api = stripe_for(subscription.site)
+    asked_at = timezone.now()
+    answer = api.cancel_subscription(subscription.stripe_subscription_id, _change_key("cancel", subscription))
+    with transaction.atomic():
+        locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        apply_stripe_state(locked, answer, api, user=user)
+        seen_state_as_of(locked, asked_at)
+        log(instance=locked, action=CANCELED, user=user)
+    return locked
+
+
+def portal_url(subscription: Subscription, return_url: str) -> str:
+    """A Stripe billing-portal page where the client replaces the card, coming back to ``return_url``."""
+    if subscription.site is None:
+        raise SubscriptionError(_("This subscription belongs to no site."))
+    return portal.session_url(
+        subscription.site,
+        stripe_for(subscription.site),
+        customer=subscription.stripe_customer_id,
+        return_url=return_url,
+    )
+
+
+def subscription_for_invoice_card_update(invoice: InvoicePage, gateway: PaymentGatewaySettings | None):
+    """The client's subscription whose card an invoice page may offer to update; None when it may not."""
+    if gateway is None or not gateway.allow_card_update:
+        return None
+    return (
+        Subscription.objects.filter(client_id=invoice.client_id, status__in=BILLING_STATUSES)
+        .exclude(stripe_customer_id="")
+        .order_by("-created_at")
+        .first()
+    )
