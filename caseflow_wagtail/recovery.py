@@ -167,10 +167,10 @@ def _replay_events(site, gateway, stripe: StripeGateway, since, report: SyncRepo
         if event["id"] in done:
             report.events_already_processed += 1
             continue
-        event = _at_pinned_version(stripe, event, report)
-        if event is None:
+        pinned = _at_pinned_version(stripe, event, report)
+        if pinned is None:
             continue
-        response = process_event(site, gateway, event)
+        response = process_event(site, gateway, pinned)
         if response.status_code != 200:
             report.events_failed += 1
             continue
