@@ -39,9 +39,22 @@ class PayNow:
     available: bool
     currency: str = ""
     balance: Decimal = Decimal(0)
+    # The most of the balance Stripe can charge: all of it, except where Stripe's amounts are coarser than
+    # the ledger's (10.005 KWD: 10.000 by card, the 0.005 left is settled another way).
+    payable: Decimal = Decimal(0)
     minimum: Decimal = Decimal(0)
     amount_editable: bool = False
     step: str = "0.01"
+
+    @property
+    def remainder(self) -> Decimal:
+        """What is owed but cannot be paid by card now."""
+        return self.balance - self.payable
+
+    @property
+    def over_maximum(self) -> bool:
+        """The balance is more than Stripe takes in one card payment (the rest can be paid after)."""
+        return self.payable == money.maximum_charge(self.currency) and self.remainder > 0
 
 
 def pay_now_for(invoice: InvoicePage, gateway: PaymentGatewaySettings | None) -> PayNow:
@@ -50,25 +63,29 @@ def pay_now_for(invoice: InvoicePage, gateway: PaymentGatewaySettings | None) ->
     if not gateway.accepts_online_payments() or invoice.currency not in gateway.accepted_currencies():
         return PayNow(available=False)
     minimum = money.minimum_charge(invoice.currency)
-    if invoice.balance < minimum:
+    # The stored balance has the database's three places; the form shows the currency's own.
+    balance = money.quantize(invoice.balance, invoice.currency)
+    payable = min(money.chargeable_part(balance, invoice.currency), money.maximum_charge(invoice.currency))
+    if payable < minimum:
         # Stripe cannot charge less than its minimum; such a remainder is settled another way.
         return PayNow(available=False)
-    places = money.decimal_places(invoice.currency)
+    step = money.charge_step(invoice.currency)
     return PayNow(
         available=True,
         currency=invoice.currency,
-        # The stored balance has the database's three places; the form shows the currency's own.
-        balance=money.quantize(invoice.balance, invoice.currency),
+        balance=balance,
+        payable=payable,
         minimum=minimum,
         amount_editable=gateway.allow_amount_edit,
-        step=str(Decimal(1).scaleb(-places)) if places else "1",
+        step=str(step.normalize()) if step < 1 else "1",
     )
 
 
 def clean_amount(pay_now: PayNow, raw: str | None) -> Decimal:
-    """The amount to charge: the whole balance, or the client's amount when the firm allows it."""
+    """The amount to charge: what can be charged of the balance, or the client's amount when the firm
+    allows it."""
     if not pay_now.amount_editable or raw in (None, ""):
-        return pay_now.balance
+        return pay_now.payable
     text = str(raw).strip()
     currency = pay_now.currency
     if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
@@ -80,31 +97,29 @@ def clean_amount(pay_now: PayNow, raw: str | None) -> Decimal:
     except ValueError:
         raise ValidationError(
             _("Enter an amount such as %(example)s.")
-            % {"example": money.format_amount(pay_now.balance, currency)}
+            % {"example": money.format_amount(pay_now.payable, currency)}
         ) from None
     if not amount.is_finite() or amount <= 0:
         raise ValidationError(_("Enter an amount greater than zero."))
-    if not money.has_valid_precision(amount, currency):
-        raise ValidationError(
-            _("%(currency)s amounts have at most %(places)s decimal places.")
-            % {"currency": currency, "places": money.decimal_places(currency)}
-        )
-    if amount < pay_now.minimum:
-        raise ValidationError(
-            _("The smallest card payment is %(minimum)s.")
-            % {"minimum": money.format_money(pay_now.minimum, currency)}
-        )
     if amount > pay_now.balance:
         raise ValidationError(
             _("You can pay at most the balance due, %(balance)s.")
             % {"balance": money.format_money(pay_now.balance, currency)}
         )
-    try:
-        money.to_minor_units(amount, currency)
-    except ValueError:
+    if amount > pay_now.payable and pay_now.over_maximum:
         raise ValidationError(
-            _("Stripe cannot charge that exact amount in %(currency)s.") % {"currency": currency}
-        ) from None
+            _("One card payment can be at most %(maximum)s.")
+            % {"maximum": money.format_money(pay_now.payable, currency)}
+        )
+    if not money.has_valid_precision(amount, currency):
+        raise ValidationError(money.precision_message(currency))
+    if not money.is_chargeable(amount, currency):
+        raise ValidationError(money.charge_step_message(currency))
+    if amount < pay_now.minimum:
+        raise ValidationError(
+            _("The smallest card payment is %(minimum)s.")
+            % {"minimum": money.format_money(pay_now.minimum, currency)}
+        )
     return money.quantize(amount, currency)
 
 

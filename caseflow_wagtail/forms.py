@@ -109,11 +109,7 @@ class InvoicePageForm(WagtailAdminPageForm):
                     continue
                 price = line_form.cleaned_data.get("unit_price")
                 if price is not None and not money.has_valid_precision(price, currency):
-                    line_form.add_error(
-                        "unit_price",
-                        _("%(currency)s amounts have at most %(places)s decimal places.")
-                        % {"currency": currency, "places": money.decimal_places(currency)},
-                    )
+                    line_form.add_error("unit_price", money.precision_message(currency))
         return cleaned
 
 

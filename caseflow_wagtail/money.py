@@ -5,12 +5,12 @@ Nothing else in the package converts to or from minor units, rounds an amount or
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import copy
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.core import UnknownLocaleError
+from babel.core import Locale, UnknownLocaleError
 from babel.numbers import (
     NumberFormatError,
-    format_currency,
     format_decimal,
     get_decimal_symbol,
     get_group_symbol,
@@ -21,173 +21,29 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+
+def _codes(text: str) -> frozenset[str]:
+    """Currency codes written as one string, so that long lists stay a few readable lines."""
+    return frozenset(text.split())
+
+
 # Stripe's own classification, which is what matters at the API boundary (it differs from ISO 4217 for a
 # few currencies such as UGX).
-ZERO_DECIMAL = frozenset(
-    [
-        "BIF",
-        "CLP",
-        "DJF",
-        "GNF",
-        "JPY",
-        "KMF",
-        "KRW",
-        "MGA",
-        "PYG",
-        "RWF",
-        "UGX",
-        "VND",
-        "VUV",
-        "XAF",
-        "XOF",
-        "XPF",
-    ]
-)
+ZERO_DECIMAL = _codes("BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF")
 THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
+# Two-decimal in Stripe's API, but card networks take whole units only: Stripe refuses an amount that is not a
+# multiple of 100 minor units (ISK since 14 April 2023). HUF and TWD are zero-decimal for payouts only;
+# charges in them may have two decimals.
+WHOLE_UNITS_ONLY = frozenset(["ISK"])
 
 # Currencies Stripe can charge cards in.
-STRIPE_CURRENCIES = frozenset(
-    [
-        "USD",
-        "AED",
-        "AFN",
-        "ALL",
-        "AMD",
-        "ANG",
-        "AOA",
-        "ARS",
-        "AUD",
-        "AWG",
-        "AZN",
-        "BAM",
-        "BBD",
-        "BDT",
-        "BGN",
-        "BHD",
-        "BIF",
-        "BMD",
-        "BND",
-        "BOB",
-        "BRL",
-        "BSD",
-        "BWP",
-        "BYN",
-        "BZD",
-        "CAD",
-        "CDF",
-        "CHF",
-        "CLP",
-        "CNY",
-        "COP",
-        "CRC",
-        "CVE",
-        "CZK",
-        "DJF",
-        "DKK",
-        "DOP",
-        "DZD",
-        "EGP",
-        "ETB",
-        "EUR",
-        "FJD",
-        "FKP",
-        "GBP",
-        "GEL",
-        "GIP",
-        "GMD",
-        "GNF",
-        "GTQ",
-        "GYD",
-        "HKD",
-        "HNL",
-        "HTG",
-        "HUF",
-        "IDR",
-        "ILS",
-        "INR",
-        "ISK",
-        "JMD",
-        "JOD",
-        "JPY",
-        "KES",
-        "KGS",
-        "KHR",
-        "KMF",
-        "KRW",
-        "KWD",
-        "KYD",
-        "KZT",
-        "LAK",
-        "LBP",
-        "LKR",
-        "LRD",
-        "LSL",
-        "MAD",
-        "MDL",
-        "MGA",
-        "MKD",
-        "MMK",
-        "MNT",
-        "MOP",
-        "MUR",
-        "MVR",
-        "MWK",
-        "MXN",
-        "MYR",
-        "MZN",
-        "NAD",
-        "NGN",
-        "NIO",
-        "NOK",
-        "NPR",
-        "NZD",
-        "OMR",
-        "PAB",
-        "PEN",
-        "PGK",
-        "PHP",
-        "PKR",
-        "PLN",
-        "PYG",
-        "QAR",
-        "RON",
-        "RSD",
-        "RUB",
-        "RWF",
-        "SAR",
-        "SBD",
-        "SCR",
-        "SEK",
-        "SGD",
-        "SHP",
-        "SLE",
-        "SOS",
-        "SRD",
-        "STD",
-        "SZL",
-        "THB",
-        "TJS",
-        "TND",
-        "TOP",
-        "TRY",
-        "TTD",
-        "TWD",
-        "TZS",
-        "UAH",
-        "UGX",
-        "UYU",
-        "UZS",
-        "VND",
-        "VUV",
-        "WST",
-        "XAF",
-        "XCD",
-        "XOF",
-        "XPF",
-        "YER",
-        "ZAR",
-        "ZMW",
-    ]
+STRIPE_CURRENCIES = _codes(
+    "USD AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BWP BYN "
+    "BZD CAD CDF CHF CLP CNY COP CRC CVE CZK DJF DKK DOP DZD EGP ETB EUR FJD FKP GBP GEL GIP GMD GNF "
+    "GTQ GYD HKD HNL HTG HUF IDR ILS INR ISK JMD JOD JPY KES KGS KHR KMF KRW KWD KYD KZT LAK LBP LKR "
+    "LRD LSL MAD MDL MGA MKD MMK MNT MOP MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN "
+    "PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SEK SGD SHP SLE SOS SRD STD SZL THB TJS TND "
+    "TOP TRY TTD TWD TZS UAH UGX UYU UZS VND VUV WST XAF XCD XOF XPF YER ZAR ZMW"
 )
 
 # Stripe's documented minimum charge amounts, in major units. Other currencies have a minimum equal to
@@ -264,15 +120,76 @@ def has_valid_precision(amount: Decimal, currency: str) -> bool:
         return False
 
 
+def charge_places(currency: str) -> int:
+    """Decimal places of an amount Stripe can charge: coarser than the ledger's for a few currencies.
+
+    Three-decimal amounts must end in 0 (5.124 KWD cannot be charged, 5.120 can); ISK amounts are whole krónur.
+    """
+    code = currency.upper()
+    if code in THREE_DECIMAL:
+        return 2
+    if code in WHOLE_UNITS_ONLY:
+        return 0
+    return decimal_places(code)
+
+
+def charge_step(currency: str) -> Decimal:
+    """The smallest amount Stripe charges in, in the ledger's places: 0.010 KWD, 1.00 ISK, 0.01 USD."""
+    return Decimal(1).scaleb(-charge_places(currency)).quantize(_exponent(currency))
+
+
+def is_chargeable(amount: Decimal, currency: str) -> bool:
+    """True when Stripe can charge exactly this amount (a multiple of the charge step)."""
+    try:
+        return amount == amount.quantize(Decimal(1).scaleb(-charge_places(currency)))
+    except InvalidOperation:
+        return False
+
+
+def chargeable_part(amount: Decimal, currency: str) -> Decimal:
+    """The most of ``amount`` that Stripe can charge: rounded down to the charge step, never up."""
+    coarse = amount.quantize(Decimal(1).scaleb(-charge_places(currency)), rounding=ROUND_DOWN)
+    return coarse.quantize(_exponent(currency))
+
+
+# Stripe's amounts have at most eight digits (99999999: 999,999.99 USD, 99,999,999 JPY) in every currency.
+STRIPE_MAXIMUM_MINOR = 99_999_999
+
+
+def maximum_charge(currency: str) -> Decimal:
+    """The most Stripe charges in one payment, as a chargeable amount."""
+    return chargeable_part(Decimal(STRIPE_MAXIMUM_MINOR).scaleb(-decimal_places(currency)), currency)
+
+
 def to_minor_units(amount: Decimal, currency: str) -> int:
-    """Decimal major units → Stripe's integer amount. Refuses amounts that would need rounding."""
+    """Decimal major units → Stripe's integer amount. Refuses amounts that would need rounding, and
+    amounts Stripe cannot charge (see ``charge_places``)."""
     if not has_valid_precision(amount, currency):
         raise ValueError(f"{amount} has more decimal places than {currency.upper()} allows")
-    minor = int(amount.scaleb(decimal_places(currency)))
-    if currency.upper() in THREE_DECIMAL and minor % 10:
-        # Stripe requires three-decimal amounts to end in 0 so that they can be settled.
-        raise ValueError(f"{amount} {currency.upper()} must be a multiple of 0.010 for Stripe")
-    return minor
+    if not is_chargeable(amount, currency):
+        raise ValueError(
+            f"{amount} {currency.upper()} must be a multiple of {charge_step(currency)} for Stripe"
+        )
+    return int(amount.scaleb(decimal_places(currency)))
+
+
+def precision_message(currency: str) -> str:
+    """Why an amount with too many decimal places is refused, in the ledger's terms."""
+    return _("%(currency)s amounts have at most %(places)s decimal places.") % {
+        "currency": currency.upper(),
+        "places": decimal_places(currency),
+    }
+
+
+def charge_step_message(currency: str) -> str:
+    """Why Stripe cannot charge an amount that the ledger could book."""
+    code = currency.upper()
+    if code in WHOLE_UNITS_ONLY:
+        return _("Card payments in %(currency)s are in whole units.") % {"currency": code}
+    return _("Card payments in %(currency)s are in steps of %(step)s.") % {
+        "currency": code,
+        "step": format_amount(charge_step(code), code),
+    }
 
 
 def from_minor_units(minor: int, currency: str) -> Decimal:
@@ -290,7 +207,7 @@ def minimum_charge(currency: str) -> Decimal:
     code = currency.upper()
     if code in MINIMUM_CHARGE:
         return quantize(Decimal(MINIMUM_CHARGE[code]), code)
-    return _exponent(code) * (10 if code in THREE_DECIMAL else 1)
+    return charge_step(code)
 
 
 def active_locale() -> str:
@@ -338,11 +255,19 @@ def format_amount(amount: Decimal, currency: str, locale: str | None = None) -> 
 
 
 def format_money(amount: Decimal | None, currency: str, locale: str | None = None) -> str:
-    """Localised display of an amount, e.g. “$1,234.50” or “¥1,234”, in the active language by default."""
+    """Localised display of an amount, e.g. “$1,234.50” or “¥1,234”, in the active language by default.
+
+    Always with the ledger's decimal places: the locale's pattern supplies the sign, symbol and grouping,
+    never the precision. CLDR shows HUF, ISK, COP, IDR and others in whole units, which would display
+    10.45 HUF, as booked and as Stripe charges it, as “10 Ft”.
+    """
     if amount is None:
         return ""
-    locale = locale or translation.to_locale(translation.get_language() or "en")
     try:
-        return format_currency(quantize(amount, currency), currency.upper(), locale=locale)
+        parsed = Locale.parse(locale or active_locale())
     except (UnknownLocaleError, ValueError):
-        return format_currency(quantize(amount, currency), currency.upper(), locale="en")
+        parsed = Locale.parse("en")
+    places = decimal_places(currency)
+    pattern = copy.copy(parsed.currency_formats["standard"])
+    pattern.frac_prec = (places, places)
+    return pattern.apply(quantize(amount, currency), parsed, currency=currency.upper(), currency_digits=False)

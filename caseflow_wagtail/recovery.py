@@ -9,7 +9,6 @@ is idempotent on Stripe's ids, so a sync can run as often as wanted and records 
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 from dataclasses import asdict, dataclass, field
 
@@ -24,7 +23,6 @@ from .models import (
     Adjustment,
     CheckoutSession,
     CheckoutStatus,
-    EventOutcome,
     InvoicePage,
     Payment,
     PaymentGatewaySettings,
@@ -34,8 +32,8 @@ from .models import (
     SyncRun,
 )
 from .stripe_api import API_VERSION, StripeGateway
+from .webhooks.processing import DONE, Outcome, process_event
 from .webhooks.registry import SUBSCRIBED_EVENTS, handlers_for
-from .webhooks.view import DONE, process_event
 
 logger = logging.getLogger(__name__)
 
@@ -170,16 +168,12 @@ def _replay_events(site, gateway, stripe: StripeGateway, since, report: SyncRepo
         pinned = _at_pinned_version(stripe, event, report)
         if pinned is None:
             continue
-        response = process_event(site, gateway, pinned)
-        if response.status_code != 200:
-            report.events_failed += 1
-            continue
-        outcome = json.loads(response.content).get("outcome")
-        if outcome == "duplicate":  # a webhook delivered it while we were listing
+        outcome = process_event(site, gateway, pinned)
+        if outcome is Outcome.DUPLICATE:  # a webhook delivered it while we were listing
             report.events_already_processed += 1
-        elif outcome == EventOutcome.IGNORED:
+        elif outcome is Outcome.IGNORED:
             report.events_ignored += 1
-        elif outcome == EventOutcome.FAILED:
+        elif outcome in (Outcome.FAILED, Outcome.RETRY):
             report.events_failed += 1
         else:
             report.events_processed += 1

@@ -151,19 +151,14 @@ def validate_terms(amount: Decimal, currency: str, gateway: PaymentGatewaySettin
     if currency not in gateway.accepted_currencies():
         return _("%(currency)s is not one of the accepted currencies.") % {"currency": currency}
     if not money.has_valid_precision(amount, currency):
-        return _("%(currency)s amounts have at most %(places)s decimal places.") % {
-            "currency": currency,
-            "places": money.decimal_places(currency),
-        }
+        return money.precision_message(currency)
+    if not money.is_chargeable(amount, currency):
+        return money.charge_step_message(currency)
     minimum = money.minimum_charge(currency)
     if amount < minimum:
         return _("The smallest card charge is %(minimum)s.") % {
             "minimum": money.format_money(minimum, currency)
         }
-    try:
-        money.to_minor_units(amount, currency)
-    except ValueError:
-        return _("Stripe cannot charge that exact amount in %(currency)s.") % {"currency": currency}
     return None
 
 

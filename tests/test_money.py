@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from caseflow_wagtail import money
 
@@ -237,3 +240,108 @@ def test_an_amount_is_shown_back_with_the_currencys_places():
     assert money.format_amount(Decimal("1234.5"), "EUR", "de_DE") == "1.234,50"
     assert money.format_amount(Decimal("1234"), "JPY", "en_US") == "1,234"
     assert money.format_amount(Decimal("1.5"), "KWD", "en_US") == "1.500"
+
+
+# -- what is shown equals what is booked --------------------------------------------------------------
+
+DISPLAY_LOCALES = ["en", "en_IN", "de_DE", "fr_CH", "hu_HU", "is_IS", "id_ID", "ar_EG", "fa_IR", "ja_JP"]
+
+
+def shown_digits(text: str) -> str:
+    """The digits a reader sees, whatever the script (Arabic-Indic and Persian digits included)."""
+    return "".join(str(unicodedata.digit(character)) for character in text if character.isdigit())
+
+
+@pytest.mark.parametrize("locale", DISPLAY_LOCALES)
+@pytest.mark.parametrize("currency", sorted(money.STRIPE_CURRENCIES))
+def test_every_booked_minor_unit_is_shown_in_every_locale(currency, locale):
+    booked = money.quantize(Decimal("1234567.891"), currency)
+
+    shown = money.format_money(booked, currency, locale)
+
+    assert shown_digits(shown) == str(int(booked.scaleb(money.decimal_places(currency)))), shown
+
+
+@pytest.mark.parametrize(
+    "currency, locale, expected",
+    [
+        ("HUF", "hu_HU", "10,45\xa0Ft"),
+        ("ISK", "en", "ISK10.45"),
+        ("COP", "en", "COP10.45"),
+        ("IDR", "id_ID", "Rp10,45"),
+        ("JPY", "ja_JP", "￥10"),
+        ("KWD", "en", "KWD10.450"),
+    ],
+)
+def test_currencies_cldr_shows_in_whole_units_keep_their_booked_decimals(currency, locale, expected):
+    assert money.format_money(money.quantize(Decimal("10.45"), currency), currency, locale) == expected
+
+
+# -- what Stripe can charge (docs.stripe.com/currencies#special-cases) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "currency, step",
+    [
+        ("KWD", "0.010"),
+        ("BHD", "0.010"),
+        ("ISK", "1.00"),
+        ("USD", "0.01"),
+        ("HUF", "0.01"),
+        ("TWD", "0.01"),
+        ("JPY", "1"),
+        ("UGX", "1"),
+    ],
+)
+def test_the_charge_step_per_currency(currency, step):
+    assert money.charge_step(currency) == Decimal(step)
+    assert str(money.charge_step(currency)) == step
+
+
+@pytest.mark.parametrize(
+    "amount, currency, chargeable",
+    [
+        ("10.005", "KWD", "10.000"),
+        ("10.010", "KWD", "10.010"),
+        ("40.10", "ISK", "40.00"),
+        ("40.99", "ISK", "40.00"),
+        ("10.45", "HUF", "10.45"),
+        ("10.45", "TWD", "10.45"),
+        ("0.009", "KWD", "0.000"),
+    ],
+)
+def test_the_chargeable_part_is_rounded_down_never_up(amount, currency, chargeable):
+    part = money.chargeable_part(Decimal(amount), currency)
+    assert part == Decimal(chargeable) and str(part) == chargeable
+    assert money.is_chargeable(part, currency)
+
+
+def test_isk_is_sent_to_stripe_as_two_decimals_in_whole_kronur():
+    assert money.to_minor_units(Decimal("40.00"), "ISK") == 4000
+    with pytest.raises(ValueError, match=r"multiple of 1\.00"):
+        money.to_minor_units(Decimal("40.10"), "ISK")
+    assert money.minimum_charge("ISK") == Decimal("1.00")
+
+
+def test_charge_step_messages_name_the_rule():
+    assert money.charge_step_message("KWD") == "Card payments in KWD are in steps of 0.010."
+    assert money.charge_step_message("ISK") == "Card payments in ISK are in whole units."
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    currency=st.sampled_from(sorted(money.STRIPE_CURRENCIES)),
+    minor=st.integers(min_value=0, max_value=999_999_999_999_999),
+    locale=st.sampled_from(DISPLAY_LOCALES),
+)
+def test_any_amount_in_any_currency_is_shown_exactly_and_charged_without_rounding_up(currency, minor, locale):
+    amount = Decimal(minor).scaleb(-money.decimal_places(currency))
+
+    assert int(shown_digits(money.format_money(amount, currency, locale))) == minor
+    part = money.chargeable_part(amount, currency)
+    assert money.is_chargeable(part, currency)
+    assert Decimal(0) <= amount - part < money.charge_step(currency)
+    if Decimal(0) < part <= money.maximum_charge(currency):
+        sent = money.to_minor_units(part, currency)
+        assert sent <= money.STRIPE_MAXIMUM_MINOR
+        assert money.from_minor_units(sent, currency) == part

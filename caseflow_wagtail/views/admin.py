@@ -318,10 +318,7 @@ def open_invoices() -> QuerySet:
 
 
 def precision_error(currency: str) -> str:
-    return gettext("%(currency)s amounts have at most %(places)s decimal places.") % {
-        "currency": currency,
-        "places": money.decimal_places(currency),
-    }
+    return money.precision_message(currency)
 
 
 class RecordPaymentForm(forms.Form):

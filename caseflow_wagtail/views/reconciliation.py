@@ -38,7 +38,7 @@ from ..models import (
     UnappliedPayment,
 )
 from ..stripe_api import StripeGateway
-from ..webhooks.view import process_event
+from ..webhooks.processing import Outcome, process_event
 from .admin import ForbiddenMixin, StripeModeMixin, page_edit_url, site_for
 from .gateway import may_change_gateway
 
@@ -275,9 +275,9 @@ class RetryEventView(GatewayPermissionMixin, View):
         if row.outcome != EventOutcome.FAILED:
             messages.info(request, gettext("That event was already processed."))
             return redirect("caseflow_webhook_health:index")
-        response = process_event(self.site, PaymentGatewaySettings.for_site(self.site), row.payload)
+        outcome = process_event(self.site, PaymentGatewaySettings.for_site(self.site), row.payload)
         row.refresh_from_db()
-        if response.status_code == 200 and row.outcome != EventOutcome.FAILED:
+        if outcome not in (Outcome.FAILED, Outcome.RETRY):
             messages.success(request, gettext("Event %(id)s processed.") % {"id": row.stripe_id})
         else:
             messages.error(

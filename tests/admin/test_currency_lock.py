@@ -79,3 +79,26 @@ def test_any_other_publishing_path_refuses_the_stale_draft(stale_eur_draft):
 
     invoice = InvoicePage.objects.get(pk=invoice.pk)
     assert invoice.currency == "GBP" and invoice.amount_paid == 200 and invoice.balance == 0
+
+
+def test_a_credit_alone_fixes_the_currency(admin_client, make_invoice):
+    invoice = make_invoice(lines=[("Advice", "1", "200.00", None)], currency="USD", number="CL-2")
+    ledger.record_adjustment(
+        invoice.pk, kind="credit", amount=Decimal("20.00"), currency="USD", reason="Goodwill"
+    )
+    invoice = InvoicePage.objects.get(pk=invoice.pk)
+
+    # The editor shows the currency as fixed, and a posted change does not take.
+    page = admin_client.get(reverse("wagtailadmin_pages:edit", args=[invoice.pk])).content.decode()
+    assert "Payments are recorded in this currency" in page
+    admin_client.post(
+        reverse("wagtailadmin_pages:edit", args=[invoice.pk]), edit_form(invoice, currency="EUR")
+    )
+    assert InvoicePage.objects.get(pk=invoice.pk).currency == "USD"
+    # Nor does a revision in another currency published any other way.
+    draft = invoice.get_latest_revision_as_object()
+    draft.currency = "EUR"
+    with pytest.raises(ValidationError, match="stays USD"):
+        draft.save_revision().publish()
+    invoice = InvoicePage.objects.get(pk=invoice.pk)
+    assert invoice.currency == "USD" and invoice.amount_credited == 20 and invoice.balance == 180

@@ -101,6 +101,15 @@ def _minimum_check(amount: int, currency: str, param: str = "amount") -> None:
     minimum = minimums.get(currency, 0)
     if currency in THREE_DECIMAL and amount % 10:
         raise invalid(f"Amounts in {currency.upper()} must be multiples of 10 minor units.", param=param)
+    if currency == "isk" and amount % 100:
+        raise invalid(
+            "Invalid amount. Currency ISK has become effectively zero-decimal and charged amounts must be "
+            "evenly divisible by 100. See https://stripe.com/docs/currencies#special-cases for more information.",
+            param=param,
+            code="invalid_charge_amount_no_decimal_compatible",
+        )
+    if amount > 99_999_999:
+        raise invalid("Amount must be no more than 99999999 minor units", param=param, code="amount_too_large")
     if amount < minimum:
         raise invalid(
             f"Amount must be at least {minimum} {currency.upper()} minor units",
