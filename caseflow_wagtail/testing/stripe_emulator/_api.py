@@ -109,7 +109,9 @@ def _minimum_check(amount: int, currency: str, param: str = "amount") -> None:
             code="invalid_charge_amount_no_decimal_compatible",
         )
     if amount > 99_999_999:
-        raise invalid("Amount must be no more than 99999999 minor units", param=param, code="amount_too_large")
+        raise invalid(
+            "Amount must be no more than 99999999 minor units", param=param, code="amount_too_large"
+        )
     if amount < minimum:
         raise invalid(
             f"Amount must be at least {minimum} {currency.upper()} minor units",
