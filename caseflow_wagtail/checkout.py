@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from . import money, stripe_api
+from . import money, stripe_api, stripe_client
 from .fulfilment import checkout_metadata
 from .gateway_form import render_description
 from .models import CheckoutSession, CheckoutStatus, InvoicePage, PaymentGatewaySettings
@@ -163,7 +163,7 @@ def open_checkout(
     key = stripe_api.idempotency_key(
         "checkout", invoice.pk, invoice.balance, generation, json.dumps(params, sort_keys=True)
     )
-    stripe = stripe_api.StripeGateway(gateway.get_secret_key(), client_waiting=True)
+    stripe = stripe_client.for_site(gateway, client_waiting=True)
     session = stripe.create_checkout_session(params, key)
     # Sessions for this invoice that are still open but no longer reusable are left to expire in Stripe.
     CheckoutSession.objects.filter(invoice=invoice, status=CheckoutStatus.OPEN).exclude(
@@ -202,9 +202,7 @@ def expire_open_sessions(invoice: InvoicePage) -> int:
     sessions = list(CheckoutSession.objects.filter(invoice=invoice, status=CheckoutStatus.OPEN))
     if not sessions:
         return 0
-    site = invoice_site(invoice)
-    gateway = PaymentGatewaySettings.for_site(site) if site is not None else None
-    stripe = stripe_api.StripeGateway(gateway.get_secret_key() if gateway else "", client_waiting=True)
+    stripe = stripe_client.for_site(invoice_site(invoice), client_waiting=True)
     closed = 0
     for session in sessions:
         # Refused when no longer open in Stripe: already expired, or paid a moment ago (its event records it).

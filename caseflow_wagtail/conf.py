@@ -1,5 +1,10 @@
-"""The one place settings are read: a site setting, then ``settings.CASEFLOW_WAGTAIL``, then an environment
-variable (for the few that have one), then a default."""
+"""The one place settings and secrets are read.
+
+A setting: a site setting, then ``settings.CASEFLOW_WAGTAIL``, then an environment variable (for the few
+that have one), then a default. A Stripe secret: its environment variable when set (a deployment's secret
+store wins over the panel), then the site's encrypted Payment Gateways value; when neither has it,
+``missing_secret`` names both places.
+"""
 
 from __future__ import annotations
 
@@ -80,3 +85,24 @@ def get(key: str, site_value: Any = None) -> Any:
         return configured[key]
     environment = os.environ.get(ENVIRONMENT_SETTINGS.get(key, ""), "")
     return environment or DEFAULTS[key]
+
+
+def environment_secret(field: str) -> str:
+    """The Stripe value the environment supplies for ``field`` (a key of ``ENVIRONMENT_SECRETS``), or ""."""
+    return os.environ.get(ENVIRONMENT_SECRETS[field], "")
+
+
+SECRET_LABELS = {
+    "stripe_publishable_key": "Stripe publishable key",
+    "stripe_secret_key": "Stripe secret key",
+    "webhook_secret": "Stripe webhook signing secret",
+}
+
+
+def missing_secret(field: str, site: Any = None) -> ConfigurationError:
+    """The error for a Stripe value found nowhere, naming every place looked in."""
+    where = f"the site “{site}”" if site is not None else "this site"
+    return ConfigurationError(
+        f"No {SECRET_LABELS[field]}: looked in Settings → Payment Gateways of {where} and in the "
+        f"{ENVIRONMENT_SECRETS[field]} environment variable."
+    )

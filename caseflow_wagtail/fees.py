@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 from wagtail.models import Site
 
-from . import ledger, money
+from . import ledger, money, stripe_client
 from .exceptions import CaseflowError
-from .models import InvoicePage, Payment, PaymentGatewaySettings, PaymentMethod, StripeEvent
+from .models import InvoicePage, Payment, PaymentMethod, StripeEvent
 from .stripe_api import StripeGateway
 
 logger = logging.getLogger(__name__)
@@ -28,8 +29,12 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Fees:
+    """Stripe's fee and net, in the balance transaction's currency, and the rate it converted at."""
+
     fee: Decimal
     net: Decimal
+    currency: str
+    exchange_rate: Decimal | None = None
 
 
 def _id(value: Any) -> str:
@@ -41,24 +46,68 @@ def _id(value: Any) -> str:
 def fees_from_balance(balance: Any, currency: str) -> Fees | None:
     """Fee and net from an (expanded) balance transaction; None while it is not there yet.
 
-    They are in the settlement currency. Until a payment can store that currency, fees settled in another
-    currency than the payment's are not stored: quantised to the payment's currency they would be wrong.
+    They are in the balance transaction's currency, the account's settlement currency, which is not always
+    the payment's (``currency``, assumed only if Stripe named none): a yen payment to an account that
+    settles in dollars has its fee in dollars, read with the dollar's two places.
     """
     if not isinstance(balance, dict) or balance.get("fee") is None or balance.get("net") is None:
         return None
     settlement = (balance.get("currency") or currency).upper()
-    if settlement != currency.upper():
+    rate = money.exchange_rate(balance.get("exchange_rate"))
+    if rate is None and balance.get("exchange_rate") is not None:
         logger.warning(
-            "Stripe fee for balance transaction %s is in %s, the payment in %s: not stored.",
+            "Stripe exchange rate %r of balance transaction %s is not a rate: not stored.",
+            balance.get("exchange_rate"),
             balance.get("id", ""),
-            settlement,
-            currency.upper(),
         )
-        return None
     return Fees(
         fee=money.from_minor_units(balance["fee"], settlement),
         net=money.from_minor_units(balance["net"], settlement),
+        currency=settlement,
+        exchange_rate=rate,
     )
+
+
+def note(payment: Payment, fees: Fees) -> bool:
+    """Store ``fees`` on ``payment`` if it has none yet (information only: never changes its amount)."""
+    return ledger.note_fees(
+        payment, fee=fees.fee, net=fees.net, currency=fees.currency, exchange_rate=fees.exchange_rate
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FeeTotal:
+    """Stripe's fees and net deposits of several payments, in one currency."""
+
+    currency: str
+    fee: Decimal
+    net: Decimal
+    payments: int
+
+
+def totals(payments: QuerySet[Payment]) -> list[FeeTotal]:
+    """Fees and nets of these payments, one total per fee currency (dollars are never added to yen).
+
+    Entries from before the fee currency was stored have it blank: their fee is in the payment's currency.
+    """
+    currency = Coalesce(NullIf("fee_currency", Value("")), "currency")
+    rows = (
+        payments.order_by()
+        .filter(fee__isnull=False)
+        .annotate(fee_in=currency)
+        .values("fee_in")
+        .annotate(fee_total=Sum("fee"), net_total=Sum("net"), count=Count("pk"))
+        .order_by("fee_in")
+    )
+    return [
+        FeeTotal(
+            currency=row["fee_in"],
+            fee=money.quantize(row["fee_total"], row["fee_in"]),
+            net=money.quantize(row["net_total"] or Decimal(0), row["fee_in"]),
+            payments=row["count"],
+        )
+        for row in rows
+    ]
 
 
 def payment_for_charge(charge: dict[str, Any], site: Site) -> Payment | None:
@@ -76,7 +125,7 @@ def payment_for_charge(charge: dict[str, Any], site: Site) -> Payment | None:
 
 
 def _gateway(site: Site) -> StripeGateway:
-    return StripeGateway(PaymentGatewaySettings.for_site(site).get_secret_key())
+    return stripe_client.for_site(site)
 
 
 def note_charge(charge: dict[str, Any], site: Site, stripe: StripeGateway | None = None) -> bool:
@@ -95,7 +144,7 @@ def note_charge(charge: dict[str, Any], site: Site, stripe: StripeGateway | None
     fees = fees_from_balance(balance, payment.currency)
     if fees is None:
         return False
-    return ledger.note_fees(payment, fee=fees.fee, net=fees.net)
+    return note(payment, fees)
 
 
 def catch_up(payment_pk: int) -> bool:

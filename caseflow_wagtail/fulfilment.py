@@ -16,6 +16,7 @@ from wagtail.models import Site
 from . import ledger, money
 from .exceptions import LedgerError
 from .fees import Fees, fees_from_balance
+from .fees import note as note_fees
 from .ledger import Recorded
 from .models import (
     CheckoutSession,
@@ -202,7 +203,7 @@ def _credit(
     )
     fees = _fees(payment_intent, currency)
     if fees is not None:
-        ledger.note_fees(recorded.entry, fee=fees.fee, net=fees.net)
+        note_fees(recorded.entry, fees)
     return recorded
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import string
 from contextvars import ContextVar
 from typing import Any
@@ -74,10 +73,7 @@ class PaymentGatewaySettingsForm(WagtailAdminModelForm):
             field.help_text = _(
                 "Stored: %(hint)s. Leave blank to keep it; enter a new key to replace it."
             ) % {"hint": settings_row.secret_key_hint}
-        if (
-            "stripe_publishable_key" in self.fields
-            and conf.ENVIRONMENT_SECRETS["stripe_publishable_key"] in os.environ
-        ):
+        if "stripe_publishable_key" in self.fields and conf.environment_secret("stripe_publishable_key"):
             self.fields["stripe_publishable_key"].disabled = True
             self.fields["stripe_publishable_key"].help_text = _(
                 "Set by the %(name)s environment variable."

@@ -306,11 +306,26 @@ def record_adjustment(
         return Recorded(adjustment, created=True)
 
 
-def note_fees(payment: Payment, *, fee: Decimal, net: Decimal) -> bool:
+def note_fees(
+    payment: Payment,
+    *,
+    fee: Decimal,
+    net: Decimal,
+    currency: str | None = None,
+    exchange_rate: Decimal | None = None,
+) -> bool:
     """Store Stripe's fee and net for a payment once they are known (information only: the invoice is
-    credited with the gross amount). Returns whether anything changed."""
+    credited with the gross amount). Returns whether anything changed.
+
+    ``currency`` is theirs, the settlement currency (the payment's when not given), and they are rounded
+    to its places: a yen payment settled in dollars keeps a $1.45 fee, not ¥1.
+    """
+    code = money.normalize_currency(currency or payment.currency)
     return bool(
         Payment.objects.filter(pk=payment.pk, fee__isnull=True).update(
-            fee=money.quantize(fee, payment.currency), net=money.quantize(net, payment.currency)
+            fee=money.quantize(fee, code),
+            net=money.quantize(net, code),
+            fee_currency=code,
+            exchange_rate=exchange_rate,
         )
     )

@@ -271,3 +271,42 @@ def format_money(amount: Decimal | None, currency: str, locale: str | None = Non
     pattern = copy.copy(parsed.currency_formats["standard"])
     pattern.frac_prec = (places, places)
     return pattern.apply(quantize(amount, currency), parsed, currency=currency.upper(), currency_digits=False)
+
+
+# -- exchange rates ----------------------------------------------------------------------------------
+
+# How a stored rate is held (``Payment.exchange_rate``): see the field for why these sizes.
+RATE_DIGITS, RATE_PLACES = 20, 12
+
+
+def exchange_rate(value: object) -> Decimal | None:
+    """Stripe's ``exchange_rate`` (a JSON number, so a float here) as the Decimal Stripe wrote.
+
+    ``Decimal(str(0.0067))`` is ``0.0067``, where ``Decimal(0.0067)`` would be the binary float's
+    0.00670000000000000005…. None for null, and for anything that is not a positive rate the column holds.
+    """
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        return None
+    try:
+        rate = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    if not rate.is_finite() or rate <= 0 or rate >= Decimal(10) ** (RATE_DIGITS - RATE_PLACES):
+        return None
+    # More places than the column keeps would be rounded by the database, differently by each: do it here.
+    return rate.quantize(Decimal(1).scaleb(-RATE_PLACES)) if -rate.as_tuple().exponent > RATE_PLACES else rate
+
+
+def plain_rate(rate: Decimal) -> Decimal:
+    """A stored rate without the column's trailing zeros: 0.006700000000 → 0.0067, never 1E+1 for 10."""
+    normal = rate.normalize()
+    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal
+
+
+def format_rate(rate: Decimal, locale: str | None = None) -> str:
+    """A rate in the active language with every significant place: “0.0067”, “1,234.5” or “0,0067”."""
+    pattern = "#,##0." + "#" * RATE_PLACES
+    try:
+        return format_decimal(plain_rate(rate), format=pattern, locale=locale or active_locale())
+    except UnknownLocaleError:
+        return format_decimal(plain_rate(rate), format=pattern, locale="en")

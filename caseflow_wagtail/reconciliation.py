@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from wagtail.admin.utils import get_admin_base_url
 from wagtail.models import Site
 
-from . import conf, ledger, money, unapplied
+from . import conf, ledger, money, stripe_client, unapplied
 from .email_defaults import DEFAULTS
 from .exceptions import CaseflowError, LedgerError
 from .models import (
@@ -33,7 +33,6 @@ from .models import (
     EmailTemplate,
     EventOutcome,
     Payment,
-    PaymentGatewaySettings,
     StripeDispute,
     StripeEvent,
     StripeRefund,
@@ -43,7 +42,6 @@ from .models import (
 from .models.reconciliation import DisputeStatus
 from .models.settings import BillingSettings
 from .sites import invoice_site
-from .stripe_api import StripeGateway
 
 logger = logging.getLogger(__name__)
 
@@ -173,8 +171,7 @@ def note_charge_refunded(charge: dict[str, Any], site: Site | None) -> bool:
 def _listed_refunds(charge_id: str, site: Site | None) -> list[dict[str, Any]]:
     if site is None:
         raise LedgerError(_("No site is known for this Stripe event; its refunds cannot be listed."))
-    gateway = PaymentGatewaySettings.for_site(site)
-    return StripeGateway(gateway.get_secret_key()).charge_refunds(charge_id)
+    return stripe_client.for_site(site).charge_refunds(charge_id)
 
 
 def reconcile_refund(refund: StripeRefund | int, kind: str, user=None) -> ledger.Recorded[Adjustment]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from . import fees, fulfilment
+from . import fees, fulfilment, stripe_client
 from .exceptions import CaseflowError
 from .models import (
     Adjustment,
@@ -128,7 +128,7 @@ def sync(site: Site) -> SyncReport:
     before = _counts(site)
     try:
         gateway = PaymentGatewaySettings.for_site(site)
-        stripe = StripeGateway(gateway.get_secret_key())
+        stripe = stripe_client.for_site(gateway)
         since = _since(site)
         report.since = since.isoformat(timespec="seconds")
         run.since = since

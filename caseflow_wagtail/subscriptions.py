@@ -23,7 +23,7 @@ from django_tasks import task
 from wagtail.log_actions import log
 from wagtail.models import Site
 
-from . import ledger, money, portal, stripe_api
+from . import ledger, money, portal, stripe_api, stripe_client
 from .email_defaults import DEFAULTS
 from .exceptions import CaseflowError
 from .fulfilment import SITE_KEY
@@ -93,10 +93,9 @@ def gateway_settings(site: Site | None) -> PaymentGatewaySettings | None:
 
 
 def stripe_for(site: Site | None) -> stripe_api.StripeGateway:
-    gateway = gateway_settings(site)
-    if gateway is None:
+    if site is None:
         raise SubscriptionError(_("This subscription belongs to no site."))
-    return stripe_api.StripeGateway(gateway.get_secret_key())
+    return stripe_client.for_site(site)
 
 
 def site_url(site: Site | None, path: str) -> str:
@@ -261,7 +260,7 @@ def create_subscription(
     refusal = validate_terms(amount, currency, gateway)
     if refusal:
         raise SubscriptionError(refusal)
-    api = stripe_api.StripeGateway(gateway.get_secret_key())
+    api = stripe_client.for_site(gateway)
     subscription = Subscription.objects.create(
         client=client,
         site=site,

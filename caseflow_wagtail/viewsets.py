@@ -164,6 +164,8 @@ class PaymentViewSet(LedgerViewSet):
         "stripe_payment_intent_id",
         "fee",
         "net",
+        "fee_currency_code",
+        "exchange_rate",
         "recorded_by",
         "created_at",
     ]
@@ -180,6 +182,9 @@ class PaymentViewSet(LedgerViewSet):
         "stripe_payment_intent_id": _("Stripe PaymentIntent"),
         "fee": _("Stripe fee"),
         "net": _("Net deposited"),
+        # Fee and net are in the settlement currency, which need not be the payment's.
+        "fee_currency_code": _("Fee currency"),
+        "exchange_rate": _("Exchange rate"),
         "recorded_by": _("Recorded by"),
         "created_at": _("Recorded at"),
     }

@@ -345,3 +345,31 @@ def test_any_amount_in_any_currency_is_shown_exactly_and_charged_without_roundin
         sent = money.to_minor_units(part, currency)
         assert sent <= money.STRIPE_MAXIMUM_MINOR
         assert money.from_minor_units(sent, currency) == part
+
+
+@pytest.mark.parametrize(
+    ("value", "rate"),
+    [
+        (0.0067, Decimal("0.0067")),  # as Stripe wrote it, not the float's 0.00670000000000000005…
+        (1.2345678, Decimal("1.2345678")),
+        (1e-05, Decimal("0.00001")),
+        (52000.5, Decimal("52000.5")),
+        (1, Decimal("1")),
+        ("0.0067", Decimal("0.0067")),
+        (0.0000111731843575, Decimal("0.000011173184")),  # more places than the column keeps: rounded here
+    ],
+)
+def test_stripe_exchange_rates_are_read_as_written(value, rate):
+    assert money.exchange_rate(value) == rate
+
+
+@pytest.mark.parametrize("value", [None, True, 0, -1.5, "NaN", "inf", "x", 1e9, [1]])
+def test_what_is_not_a_storable_rate_is_none(value):
+    assert money.exchange_rate(value) is None
+
+
+def test_rates_are_shown_with_every_significant_place_and_no_exponent():
+    assert money.plain_rate(Decimal("0.006700000000")) == Decimal("0.0067")
+    assert str(money.plain_rate(Decimal("10.000000000000"))) == "10"
+    assert money.format_rate(Decimal("0.006700000000"), locale="en") == "0.0067"
+    assert money.format_rate(Decimal("1234.5"), locale="de") == "1.234,5"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -26,8 +25,8 @@ class Mode(models.TextChoices):
     NOT_CONFIGURED = "", _("Not configured")
 
 
-def _secret(stored: str, env_name: str) -> str:
-    return crypto.Secret(os.environ.get(env_name) or crypto.decrypt(stored))
+def _secret(stored: str, field: str) -> str:
+    return crypto.Secret(conf.environment_secret(field) or crypto.decrypt(stored))
 
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
@@ -133,11 +132,11 @@ class PaymentGatewaySettings(BaseSiteSetting):
 
     @_alters_data
     def get_secret_key(self) -> str:
-        return _secret(self.stripe_secret_key_encrypted, conf.ENVIRONMENT_SECRETS["stripe_secret_key"])
+        return _secret(self.stripe_secret_key_encrypted, "stripe_secret_key")
 
     @_alters_data
     def get_webhook_secrets(self) -> list[str]:
-        env = os.environ.get(conf.ENVIRONMENT_SECRETS["webhook_secret"])
+        env = conf.environment_secret("webhook_secret")
         secrets: list[str] = [crypto.Secret(env)] if env else []
         secrets += [
             crypto.decrypt(value)
@@ -160,18 +159,16 @@ class PaymentGatewaySettings(BaseSiteSetting):
     # -- what the admin shows ----------------------------------------------------------------------------
 
     def get_publishable_key(self) -> str:
-        return (
-            os.environ.get(conf.ENVIRONMENT_SECRETS["stripe_publishable_key"]) or self.stripe_publishable_key
-        )
+        return conf.environment_secret("stripe_publishable_key") or self.stripe_publishable_key
 
     @property
     def secret_key_hint(self) -> str:
-        env = os.environ.get(conf.ENVIRONMENT_SECRETS["stripe_secret_key"])
+        env = conf.environment_secret("stripe_secret_key")
         return _last4(env) if env else _last4(self.stripe_secret_key_last4)
 
     @property
     def secret_from_environment(self) -> bool:
-        return bool(os.environ.get(conf.ENVIRONMENT_SECRETS["stripe_secret_key"]))
+        return bool(conf.environment_secret("stripe_secret_key"))
 
     @property
     def has_secret_key(self) -> bool:
@@ -195,9 +192,7 @@ class PaymentGatewaySettings(BaseSiteSetting):
 
     @property
     def webhook_configured(self) -> bool:
-        return bool(
-            self.webhook_secret_encrypted or os.environ.get(conf.ENVIRONMENT_SECRETS["webhook_secret"])
-        )
+        return bool(self.webhook_secret_encrypted or conf.environment_secret("webhook_secret"))
 
     def accepted_currencies(self) -> list[str]:
         return [code.strip().upper() for code in self.currencies_accepted.split(",") if code.strip()]

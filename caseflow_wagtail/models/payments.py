@@ -76,6 +76,20 @@ class Payment(models.Model):
         help_text=_("For information: the invoice is credited with the gross amount."),
     )
     net = models.DecimalField(_("net deposited"), max_digits=18, decimal_places=3, null=True, blank=True)
+    # Stripe's fee and net are in the balance transaction's currency (the account's settlement currency),
+    # which can differ from the payment's. Blank on entries from before it was stored: the payment's own.
+    fee_currency = models.CharField(_("fee currency"), max_length=3, blank=True)
+    # The rate Stripe converted the payment at (payment amount times rate = amount in the fee currency), kept
+    # as Stripe wrote it; null when nothing was converted. Stripe's rates run from about 0.00001 (a charge
+    # in dong or rupiah settled in dollars) to about 100000 (dinars settled in rupiah) and carry some six
+    # to eight significant digits: 12 places keep seven of the smallest, 8 integer digits hold the largest.
+    exchange_rate = models.DecimalField(
+        _("exchange rate"),
+        max_digits=money.RATE_DIGITS,
+        decimal_places=money.RATE_PLACES,
+        null=True,
+        blank=True,
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -112,6 +126,33 @@ class Payment(models.Model):
     @property
     def display_amount(self) -> str:
         return money.format_money(self.amount, self.currency)
+
+    @property
+    def fee_currency_code(self) -> str:
+        """The currency of ``fee`` and ``net`` (blank while there is no fee)."""
+        if self.fee is None and self.net is None:
+            return ""
+        return self.fee_currency or self.currency
+
+    @property
+    def display_fee(self) -> str:
+        """Stripe's fee in its own currency, “$1.27” for a yen payment settled in dollars ("" if unknown)."""
+        return money.format_money(self.fee, self.fee_currency_code)
+
+    @property
+    def display_net(self) -> str:
+        return money.format_money(self.net, self.fee_currency_code)
+
+    @property
+    def display_exchange_rate(self) -> str:
+        """“1 JPY = 0.0067 USD”; "" when Stripe converted nothing."""
+        if self.exchange_rate is None:
+            return ""
+        return _("1 %(currency)s = %(rate)s %(fee_currency)s") % {
+            "currency": self.currency,
+            "rate": money.format_rate(self.exchange_rate),
+            "fee_currency": self.fee_currency_code,
+        }
 
     @property
     def fee_pending(self) -> bool:

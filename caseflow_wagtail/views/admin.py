@@ -33,7 +33,7 @@ from wagtail.admin.widgets import AdminDateInput, Button, HeaderButton
 from wagtail.log_actions import LogFormatter, log
 from wagtail.models import Page, PageQuerySet, Site
 
-from .. import checkout, emails, ledger, money
+from .. import checkout, emails, fees, ledger, money
 from ..exceptions import CaseflowError, LedgerError
 from ..exports import FormulaSafeExportMixin
 from ..forms import AmountField
@@ -536,10 +536,15 @@ class LedgerIndexView(ForbiddenMixin, StripeModeMixin, FormulaSafeExportMixin, I
 
     def to_row_dict(self, item: Any) -> dict[str, Any]:
         row = super().to_row_dict(item)
-        # Stored with three places for every currency; a spreadsheet should see the currency's own.
-        for name in ("amount", "fee", "net"):
+        # Stored with three places for every currency; a spreadsheet should see the currency's own, and
+        # a fee its own currency's (the settlement currency, beside it in the export).
+        if row.get("amount") is not None:
+            row["amount"] = money.quantize(row["amount"], item.currency)
+        for name in ("fee", "net"):
             if row.get(name) is not None:
-                row[name] = money.quantize(row[name], item.currency)
+                row[name] = money.quantize(row[name], item.fee_currency_code)
+        if row.get("exchange_rate") is not None:
+            row["exchange_rate"] = money.plain_rate(row["exchange_rate"])
         return row
 
     def amount_column(self) -> TitleColumn:
@@ -556,18 +561,27 @@ class LedgerInspectView(ForbiddenMixin, InspectView):
     pass
 
 
+def fee_text(payment: Payment, shown: str) -> str:
+    """A fee or net already formatted in its own currency, or why there is none."""
+    if shown:
+        return shown
+    # Asynchronous capture: Stripe reports the fee a little after the payment (charge.updated).
+    return gettext("Fee pending") if payment.fee_pending else "—"
+
+
 class PaymentInspectView(LedgerInspectView):
+    # Fee and net are in the settlement currency, which need not be the payment's.
     def get_fee_display_value(self) -> str:
-        return self._fee_text(self.object.fee)
+        return fee_text(self.object, self.object.display_fee)
 
     def get_net_display_value(self) -> str:
-        return self._fee_text(self.object.net)
+        return fee_text(self.object, self.object.display_net)
 
-    def _fee_text(self, value: Decimal | None) -> str:
-        if value is not None:
-            return money.format_money(value, self.object.currency)
-        # Asynchronous capture: Stripe reports the fee a little after the payment (charge.updated).
-        return gettext("Fee pending") if self.object.fee_pending else "—"
+    def get_fee_currency_display_value(self) -> str:
+        return self.object.fee_currency_code or "—"
+
+    def get_exchange_rate_display_value(self) -> str:
+        return self.object.display_exchange_rate or "—"
 
     @cached_property
     def header_more_buttons(self) -> list[Button]:
@@ -629,11 +643,28 @@ class ResendReceiptView(ForbiddenMixin, WagtailAdminTemplateMixin, FormView):
         return redirect(self.inspect_url())
 
 
+class FeeColumn(Column):
+    """Stripe's fee in its own currency (the settlement currency), or "Fee pending"."""
+
+    def get_value(self, instance: Any) -> str:
+        return fee_text(instance, instance.display_fee)
+
+
 class PaymentIndexView(LedgerIndexView):
+    results_template_name = "caseflow_wagtail/admin/payment_results.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if not self.is_export:
+            # Over every payment listed (the filters and search applied), not just this page.
+            context["fee_totals"] = fees.totals(self.object_list)
+        return context
+
     @cached_property
     def columns(self) -> list[Column]:
         return [
             self.amount_column(),
+            FeeColumn("fee", label=_("Stripe fee"), classname="caseflow-money"),
             InvoiceLinkColumn("invoice", label=_("Invoice"), sort_key="invoice__invoice_number"),
             Column(
                 "client", label=_("Client"), accessor="invoice.client.name", sort_key="invoice__client__name"

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from wagtail.models import Site
 
-from .. import checkout, conf, fulfilment, ratelimit
+from .. import checkout, conf, fulfilment, ratelimit, stripe_client
 from ..headers import make_private
 from ..models import CheckoutSession, InvoicePage, PaymentGatewaySettings, PaymentSource
 from ..sites import invoice_site
-from ..stripe_api import StripeFailure, StripeGateway
+from ..stripe_api import StripeFailure
 from ..unapplied import SetAside
 
 logger = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
     state = "confirming"
     payment = None
     try:
-        stripe = StripeGateway(gateway.get_secret_key(), client_waiting=True)
+        stripe = stripe_client.for_site(gateway, client_waiting=True)
         session = stripe.retrieve_checkout_session(session_id)
     except StripeFailure as failure:
         # The webhook will record the payment; the client is told it is being confirmed.

@@ -25,7 +25,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from .. import reconciliation, recovery, unapplied
+from .. import reconciliation, recovery, stripe_client, unapplied
 from ..exceptions import CaseflowError, LedgerError
 from ..models import (
     AdjustmentKind,
@@ -37,7 +37,6 @@ from ..models import (
     StripeRefund,
     UnappliedPayment,
 )
-from ..stripe_api import StripeGateway
 from ..webhooks.processing import Outcome, process_event
 from .admin import ForbiddenMixin, StripeModeMixin, page_edit_url, site_for
 from .gateway import may_change_gateway
@@ -226,7 +225,7 @@ def endpoint_status(gateway: PaymentGatewaySettings) -> str:
     if not gateway.webhook_endpoint_id:
         return "not set up"
     try:
-        return StripeGateway(gateway.get_secret_key()).webhook_endpoint_status(gateway.webhook_endpoint_id)
+        return stripe_client.for_site(gateway).webhook_endpoint_status(gateway.webhook_endpoint_id)
     except CaseflowError:
         return "unreachable"
 

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from .. import conf
+from .. import conf, stripe_client
 from ..exceptions import CaseflowError
 from ..models import PaymentGatewaySettings
-from ..stripe_api import StripeGateway, StripeRequestRejected
+from ..stripe_api import StripeRequestRejected
 from .registry import SUBSCRIBED_EVENTS
 
 
@@ -81,7 +81,7 @@ def connect_webhook(site: Site, gateway: PaymentGatewaySettings) -> str:
     if reason:
         raise WebhookUnreachable(reason)
     try:
-        setup = StripeGateway(gateway.get_secret_key()).ensure_webhook_endpoint(
+        setup = stripe_client.for_site(gateway).ensure_webhook_endpoint(
             url, SUBSCRIBED_EVENTS, gateway.webhook_endpoint_id
         )
     except StripeRequestRejected as rejected:

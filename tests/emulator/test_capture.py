@@ -12,6 +12,8 @@ import time
 import pytest
 import stripe
 
+from caseflow_wagtail.testing.stripe_emulator import EmulatorError
+
 from .scenarios import checkout_session, pay_session
 
 
@@ -142,3 +144,72 @@ def test_previous_attributes_only_on_updated_events(stripe_emulator, stripe_clie
     stripe_client.v1.refunds.create(params={"payment_intent": pi.id})
     for event in stripe_client.v1.events.list(params={"limit": 100}).data:
         assert ("previous_attributes" in event.data) == event.type.endswith(".updated"), event.type
+
+
+def _settled_balance(stripe_emulator, stripe_client, amount: int, currency: str, **params):
+    pi = stripe_client.v1.payment_intents.create(
+        params={
+            "amount": amount,
+            "currency": currency,
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+            **params,
+        }
+    )
+    stripe_emulator.settle(payment_intent=pi.id)
+    charge = stripe_client.v1.charges.retrieve(pi.latest_charge, params={"expand": ["balance_transaction"]})
+    return charge.balance_transaction
+
+
+def test_by_default_a_charge_settles_in_its_own_currency_with_no_exchange_rate(
+    stripe_emulator, stripe_client
+):
+    txn = _settled_balance(stripe_emulator, stripe_client, 500000, "jpy")
+    assert (txn.amount, txn.currency, txn.exchange_rate) == (500000, "jpy", None)
+    assert (txn.fee, txn.net) == (14530, 500000 - 14530)
+
+
+@pytest.mark.parametrize("capture_method", ["automatic_async", "automatic"])
+def test_an_account_settling_in_usd_converts_a_yen_charge_as_stripe_does(
+    stripe_emulator, stripe_client, capture_method
+):
+    # Stripe: "the amount in currency A, times exchange_rate, would be the amount in currency B".
+    config = stripe_emulator.configure(settlement_currency="usd", exchange_rates={"jpy": "0.0067"})
+    assert (config["settlement_currency"], config["exchange_rates"]) == ("usd", {"jpy": "0.0067"})
+
+    txn = _settled_balance(stripe_emulator, stripe_client, 5000, "jpy", capture_method=capture_method)
+
+    assert (txn.amount, txn.currency) == (3350, "usd")  # ¥5,000 * 0.0067 = $33.50
+    assert txn.exchange_rate == 0.0067
+    assert (txn.fee, txn.net) == (127, 3350 - 127)  # 2.9% + 30 cents of $33.50, in dollars
+    assert txn.fee_details[0].currency == "usd"
+    # The JSON carries a number, as Stripe's does, not a string.
+    raw = stripe_client.v1.balance_transactions.retrieve(txn.id).last_response.body
+    assert '"exchange_rate": 0.0067' in raw
+
+
+def test_the_converted_amount_is_rounded_half_up_to_the_settlement_currencys_minor_unit(
+    stripe_emulator, stripe_client
+):
+    stripe_emulator.configure(settlement_currency="usd", exchange_rates={"jpy": "0.0067", "eur": "1.2345678"})
+    assert _settled_balance(stripe_emulator, stripe_client, 75, "jpy").amount == 50  # 0.5025 → $0.50
+    assert _settled_balance(stripe_emulator, stripe_client, 1234, "eur").amount == 1523  # 15.234567 → 15.23
+    assert _settled_balance(stripe_emulator, stripe_client, 1235, "eur").amount == 1525  # 15.246912… → 15.25
+    # A charge already in the settlement currency, or with no rate, is not converted.
+    usd = _settled_balance(stripe_emulator, stripe_client, 1000, "usd")
+    gbp = _settled_balance(stripe_emulator, stripe_client, 1000, "gbp")
+    assert (usd.currency, usd.exchange_rate, gbp.currency, gbp.exchange_rate) == ("usd", None, "gbp", None)
+
+
+def test_settlement_settings_are_checked_and_reset(stripe_emulator, stripe_client):
+    for bad in (
+        {"settlement_currency": "dollars"},
+        {"exchange_rates": {"jpy": "-1"}},
+        {"exchange_rates": "0.5"},
+    ):
+        with pytest.raises(EmulatorError):
+            stripe_emulator.configure(**bad)
+    stripe_emulator.configure(settlement_currency="usd", exchange_rates={"jpy": "0.0067"})
+    stripe_emulator.reset()
+    assert stripe_emulator.configure()["settlement_currency"] is None
+    assert _settled_balance(stripe_emulator, stripe_client, 5000, "jpy").currency == "jpy"

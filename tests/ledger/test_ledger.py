@@ -544,3 +544,37 @@ def test_an_invoice_with_payments_can_still_be_edited_and_published(make_invoice
     expected_paid = sum((Decimal(a) for a in amounts), Decimal(0))
     assert row.amount_paid == expected_paid
     assert row.balance == Decimal(lines) - expected_paid + Decimal(amounts[1]) - Decimal(amounts[-1])
+
+
+def test_a_fee_in_another_currency_keeps_that_currencys_places(make_invoice):
+    # A yen payment to an account that settles in dollars: Stripe's fee is $1.45, which is not ¥1.
+    invoice = make_invoice(lines=[("Patent filing", "1", "5000", None)], currency="JPY")
+    payment = pay(invoice, "5000", method=PaymentMethod.CARD, stripe_charge_id="ch_yen").entry
+
+    noted = ledger.note_fees(
+        payment, fee=Decimal("1.45"), net=Decimal("32.17"), currency="usd", exchange_rate=Decimal("0.0067")
+    )
+
+    assert noted
+    payment.refresh_from_db()
+    assert (payment.fee, payment.net, payment.fee_currency) == (Decimal("1.45"), Decimal("32.17"), "USD")
+    assert payment.exchange_rate == Decimal("0.0067")
+    assert (payment.display_fee, payment.display_net) == ("$1.45", "$32.17")
+    assert payment.display_amount == "¥5,000" and not payment.fee_pending
+    assert reload(invoice).amount_paid == Decimal("5000")  # information only: the invoice keeps the gross
+    assert not ledger.note_fees(payment, fee=Decimal("9"), net=Decimal("9"), currency="USD")  # noted once
+
+
+def test_a_fee_stored_before_its_currency_was_is_in_the_payments_currency(make_invoice):
+    invoice = make_invoice(lines=[("Patent filing", "1", "5000", None)], currency="JPY")
+    payment = pay(invoice, "5000", method=PaymentMethod.CARD, stripe_charge_id="ch_old").entry
+    Payment.objects.filter(pk=payment.pk).update(fee=Decimal("175"), net=Decimal("4825"), fee_currency="")
+    payment.refresh_from_db()
+
+    assert (payment.fee_currency_code, payment.display_fee, payment.display_exchange_rate) == (
+        "JPY",
+        "¥175",
+        "",
+    )
+    unpaid = pay(make_invoice(), "10.00").entry
+    assert unpaid.fee_currency_code == "" and unpaid.display_fee == ""

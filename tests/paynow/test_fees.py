@@ -19,7 +19,7 @@ import stripe
 from django.core import mail
 from django.urls import reverse
 
-from caseflow_wagtail import fees, recovery
+from caseflow_wagtail import recovery
 from caseflow_wagtail.models import EventOutcome, Payment, PaymentSource, StripeEvent
 from caseflow_wagtail.views.gateway import webhook_endpoint_url
 
@@ -136,12 +136,6 @@ def test_duplicate_and_resent_charge_updated_create_nothing_twice(
     assert event.deliveries >= 3
     assert StripeEvent.objects.filter(type="charge.updated").count() == 2
     assert len(mail.outbox) == 1
-
-
-def test_a_fee_in_another_settlement_currency_is_not_stored_in_the_payments():
-    balance = {"id": "txn_1", "fee": 123, "net": 9877, "currency": "usd"}
-    assert fees.fees_from_balance(balance, "JPY") is None  # 1.23 USD is not ¥1
-    assert fees.fees_from_balance(balance, "USD") == fees.Fees(Decimal("1.23"), Decimal("98.77"))
 
 
 def test_the_sync_replays_a_dropped_charge_updated(online, live_site, make_invoice, client_browser, emulator):

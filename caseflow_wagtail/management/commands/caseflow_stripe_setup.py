@@ -8,11 +8,10 @@ appear in shell history.
 
 from __future__ import annotations
 
-import os
-
 from django.core.management.base import BaseCommand, CommandError
 from wagtail.models import Site
 
+from caseflow_wagtail import conf
 from caseflow_wagtail.gateway_form import SAVE_WARNINGS
 from caseflow_wagtail.models import PaymentGatewaySettings
 from caseflow_wagtail.stripe_api import StripeFailure
@@ -25,10 +24,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--site", help="Site hostname or id (default: the default site).")
-        parser.add_argument(
-            "--publishable-key", default=os.environ.get("CASEFLOW_STRIPE_PUBLISHABLE_KEY", "")
-        )
-        parser.add_argument("--secret-key", default=os.environ.get("CASEFLOW_STRIPE_SECRET_KEY", ""))
+        parser.add_argument("--publishable-key", default=conf.environment_secret("stripe_publishable_key"))
+        parser.add_argument("--secret-key", default=conf.environment_secret("stripe_secret_key"))
         parser.add_argument("--currencies", help="Currencies accepted, e.g. USD,CAD.")
         parser.add_argument("--enable", action="store_true", help="Turn online payments on.")
         parser.add_argument(

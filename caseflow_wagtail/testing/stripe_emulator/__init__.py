@@ -85,7 +85,10 @@ class EmulatorClient:
         ``"sync"``), ``settle_delay`` (seconds until an async charge gets its balance transaction;
         ``None``: only when ``settle()`` is called) or ``account_api_version`` (the account's default API
         version, which events are created with: every account's, or with ``secret_key=`` one account's).
-        ``reset()`` restores the capture settings the emulator started with."""
+        ``settlement_currency`` and ``exchange_rates`` (``{"jpy": "0.0067"}``) make balance transactions
+        settle in another currency, as on a Stripe account that settles in one currency (``None`` and
+        ``{}``: each charge in its own). ``reset()`` restores the capture settings the emulator started
+        with and settlement in each charge's currency."""
         return self._call("POST", "/config", settings)
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:

@@ -9,15 +9,21 @@ The emulator keeps such charges pending until they are settled: after ``settle_d
 background sweeper, or when a test asks (``EmulatorClient.settle()``) — with ``settle_delay=None`` only
 then, so a test decides exactly when the fee becomes known. ``capture_mode="sync"`` (or
 ``capture_method: automatic`` in the request) gives the balance transaction with the charge, as before.
+
+A balance transaction is in the account's settlement currency: by default each charge settles in its own
+currency (``exchange_rate: null``); ``configure(settlement_currency="usd", exchange_rates={"jpy": "0.0067"})``
+converts charges in a currency with a rate, as Stripe does for an account that settles in one currency.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from . import _objects as build
-from ._core import Account, new_id, real_now, set_request
+from ._core import THREE_DECIMAL, ZERO_DECIMAL, Account, new_id, real_now, set_request
 from ._errors import invalid
 from ._values import get_str
 
@@ -30,6 +36,65 @@ SYNC = "automatic"
 CAPTURE_MODES = {"async": ASYNC, "sync": SYNC}
 # The private mark on a charge whose balance transaction is still to come: when it is due (time.time()).
 _DUE = "settle_due"
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """The account's settlement currency (None: each charge's own) and its rates from other currencies."""
+
+    currency: str | None = None
+    rates: dict[str, Decimal] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "settlement_currency": self.currency,
+            "exchange_rates": {k: str(v) for k, v in self.rates.items()},
+        }
+
+
+def configure_settlement(state: EmulatorState, payload: dict[str, Any]) -> None:
+    """``settlement_currency`` and ``exchange_rates`` from the control API; refused whole when malformed."""
+    current: Settlement = state.settlement
+    code = payload.get("settlement_currency", current.currency)
+    if code is not None and not (isinstance(code, str) and len(code) == 3 and code.isalpha()):
+        raise invalid(
+            "settlement_currency is a three-letter currency code or null.", param="settlement_currency"
+        )
+    rates = payload.get("exchange_rates", current.rates)
+    if not isinstance(rates, dict):
+        raise invalid("exchange_rates maps currency codes to rates.", param="exchange_rates")
+    parsed: dict[str, Decimal] = {}
+    for currency, rate in rates.items():
+        try:
+            value = Decimal(str(rate))
+        except InvalidOperation:
+            value = Decimal(0)
+        if isinstance(rate, bool) or not value.is_finite() or value <= 0:
+            raise invalid(
+                f"The exchange rate for {currency} must be a positive number.", param="exchange_rates"
+            )
+        parsed[str(currency).lower()] = value
+    state.settlement = Settlement(code.lower() if code else None, parsed)
+
+
+def _places(currency: str) -> int:
+    return 0 if currency in ZERO_DECIMAL else 3 if currency in THREE_DECIMAL else 2
+
+
+def settled_amount(state: EmulatorState, amount: int, currency: str) -> tuple[int, str, float | None]:
+    """A charge's amount as its balance transaction holds it: (amount, currency, exchange_rate).
+
+    Converted when the account settles in another currency and has a rate for this one, rounded half up
+    to the settlement currency's minor unit; otherwise the charge's own amount with ``exchange_rate: null``.
+    """
+    settlement: Settlement = state.settlement
+    target, rate = settlement.currency, settlement.rates.get(currency)
+    if target is None or target == currency or rate is None:
+        return amount, currency, None
+    major = Decimal(amount).scaleb(-_places(currency)) * rate
+    converted = int(major.scaleb(_places(target)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    # Stripe's exchange_rate is a JSON number: 0.0067, not "0.0067".
+    return converted, target, float(rate)
 
 
 def default_capture_method(state: EmulatorState) -> str:
@@ -51,20 +116,18 @@ def new_charge_balance(api: Api, acct: Account, pi: dict[str, Any], charge_id: s
         delay = getattr(api.state, "settle_delay", None)
         acct.priv(charge_id)[_DUE] = None if delay is None else time.time() + float(delay)
         return None
-    return _balance_transaction(acct, pi, charge_id, now)["id"]
+    return _balance_transaction(api.state, acct, pi, charge_id, now)["id"]
 
 
-def _balance_transaction(acct: Account, pi: dict[str, Any], charge_id: str, now: int) -> dict[str, Any]:
+def _balance_transaction(
+    state: EmulatorState, acct: Account, pi: dict[str, Any], charge_id: str, now: int
+) -> dict[str, Any]:
+    amount, currency, rate = settled_amount(state, pi["amount"], pi["currency"])
+    # The fee is charged on what reaches the balance, in its currency.
     txn = build.balance_transaction(
-        new_id("txn_"),
-        now,
-        pi["amount"],
-        build.fee_for(pi["amount"]),
-        pi["currency"],
-        charge_id,
-        "charge",
-        pi["description"],
+        new_id("txn_"), now, amount, build.fee_for(amount), currency, charge_id, "charge", pi["description"]
     )
+    txn["exchange_rate"] = rate
     acct.put(txn)
     return txn
 
@@ -86,7 +149,7 @@ def settle(api: Api, acct: Account, ch: dict[str, Any]) -> dict[str, Any]:
         "currency": ch["currency"],
         "description": ch["description"],
     }
-    txn = _balance_transaction(acct, pi, ch["id"], real_now())
+    txn = _balance_transaction(api.state, acct, pi, ch["id"], real_now())
     ch["balance_transaction"] = txn["id"]
     api.emit(acct, "charge.updated", ch, {"balance_transaction": None})
     return ch

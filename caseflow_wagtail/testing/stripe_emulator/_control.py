@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _versions
-from ._capture import CAPTURE_MODES, settle_matching
+from ._capture import CAPTURE_MODES, configure_settlement, settle_matching
 from ._core import API_VERSION, snapshot
 from ._errors import StripeApiError, invalid
 from ._pages import STYLESHEET
@@ -117,6 +117,8 @@ def _configure(state: EmulatorState, payload: dict[str, Any]) -> dict[str, Any]:
         if "settle_delay" in payload:
             delay = payload["settle_delay"]
             state.settle_delay = None if delay is None else float(delay)
+        if "settlement_currency" in payload or "exchange_rates" in payload:
+            configure_settlement(state, payload)
         if "account_api_version" in payload:
             _set_account_api_version(state, str(payload["account_api_version"]), payload.get("secret_key"))
     return {
@@ -128,6 +130,7 @@ def _configure(state: EmulatorState, payload: dict[str, Any]) -> dict[str, Any]:
         "allow_local_webhooks": state.allow_local_webhooks,
         "capture_mode": state.capture_mode,
         "settle_delay": state.settle_delay,
+        **state.settlement.describe(),
     }
 
 

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import _hosted_invoice, _pages, _params, _routes, _versions
 from ._api import Api
+from ._capture import Settlement
 from ._core import (
     API_VERSION,
     ID_PREFIXES,
@@ -142,6 +143,8 @@ class EmulatorState:
         self.capture_mode = "async"
         self.settle_delay: float | None = 2.0
         self.capture_defaults: tuple[str, float | None] = (self.capture_mode, self.settle_delay)
+        # Each charge settles in its own currency until configured otherwise (see _capture.py).
+        self.settlement = Settlement()
 
     def now(self) -> float:
         return time.time() + self.clock_offset
@@ -186,6 +189,7 @@ class EmulatorState:
             self.clock_offset = 0.0
             self.dispatcher.reset()
             self.capture_mode, self.settle_delay = self.capture_defaults
+            self.settlement = Settlement()
 
     # -- webhook callbacks ---------------------------------------------------------------------
 
