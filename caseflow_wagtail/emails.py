@@ -1,5 +1,5 @@
-"""Receipts: rendered from the firm's editable template and sent through Django's mail API with anymail's
-extras (tag and metadata), so any anymail backend can deliver and report on them."""
+"""Receipts: built from the firm's ``payment-recorded`` template (see ``mail``), sent at most once, and
+marked delivered or bounced from anymail's tracking events."""
 
 from __future__ import annotations
 
@@ -7,25 +7,19 @@ import datetime
 import logging
 
 from anymail.message import AnymailMessage
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from . import money
-from .email_defaults import DEFAULTS
-from .models import EmailTemplate, Payment, ReceiptStatus
+from .mail import build_email
+from .models import Payment, ReceiptStatus
 from .models.settings import BillingSettings
 from .sites import invoice_site
 
 logger = logging.getLogger(__name__)
 
 RECEIPT_TAG = "payment-recorded"
-
-
-def get_template(slug: str) -> EmailTemplate:
-    template, _created = EmailTemplate.objects.get_or_create(slug=slug, defaults=DEFAULTS[slug])
-    return template
 
 
 def receipt_values(payment: Payment, invoice, billing: BillingSettings | None) -> dict[str, str]:
@@ -48,19 +42,13 @@ def build_receipt(payment: Payment) -> AnymailMessage:
     invoice = payment.invoice.specific
     site = invoice_site(invoice)
     billing = BillingSettings.for_site(site) if site else None
-    subject, text, html = get_template("payment-recorded").render(receipt_values(payment, invoice, billing))
-    message = AnymailMessage(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    return build_email(
+        RECEIPT_TAG,
+        receipt_values(payment, invoice, billing),
         to=[invoice.client.contact_email],
-        reply_to=[billing.billing_email] if billing and billing.billing_email else None,
-        tags=[RECEIPT_TAG],
+        reply_to=billing.billing_email if billing else "",
         metadata={"payment_id": str(payment.pk), "invoice_id": str(invoice.pk)},
     )
-    if html:
-        message.attach_alternative(html, "text/html")
-    return message
 
 
 DONE = (ReceiptStatus.SENT, ReceiptStatus.DELIVERED, ReceiptStatus.BOUNCED)

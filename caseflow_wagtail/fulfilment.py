@@ -1,10 +1,11 @@
-"""Stripe's word that money arrived → one ledger call. Shared by the webhook handlers and the success page,
-so whichever comes first records the payment and the other finds it already there.
+"""Stripe's word that money arrived → one ledger call. Shared by the webhook handlers, the success page and
+the sync, so whichever comes first records the payment and the others find it already there.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -28,6 +29,7 @@ from .models import (
     UnappliedReason,
 )
 from .sites import belongs_to
+from .stripe_api import StripeGateway
 from .unapplied import SetAside, set_aside
 
 logger = logging.getLogger(__name__)
@@ -178,6 +180,56 @@ def record_checkout_session(
             event_id=event_id,
             livemode=bool(session.get("livemode")),
         )
+
+
+class NotThisInvoice(Exception):
+    """The session a client came back with is not one this site opened for the invoice they are on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """What Stripe says of a Checkout Session, and what was recorded for it."""
+
+    session: dict[str, Any]
+    recorded: Recorded[Payment] | SetAside | None
+
+    @property
+    def state(self) -> str:
+        """``paid`` (credited), ``received`` (set aside for staff), ``processing`` (complete, money not yet
+        confirmed), ``expired`` or ``open``."""
+        if isinstance(self.recorded, SetAside):
+            return "received"
+        if self.session.get("payment_status") == "paid":
+            return "paid"
+        if self.session.get("status") == "complete":
+            return "processing"
+        return "expired" if self.session.get("status") == "expired" else "open"
+
+
+def confirm_checkout_session(
+    stripe: StripeGateway,
+    session_id: str,
+    site: Site,
+    source: str,
+    *,
+    invoice: InvoicePage | None = None,
+) -> Confirmation:
+    """Ask Stripe about a Checkout Session and record what it says: the one way the success page, the sync
+    and any other path confirm a payment (webhooks hand over the session itself, see the handlers).
+
+    ``source`` labels the payment (``PaymentSource``). With ``invoice``, a session this site did not open
+    for that invoice raises ``NotThisInvoice``. Raises ``StripeFailure`` when Stripe cannot be asked; nothing
+    is recorded then, and the webhook or the next sync records the payment.
+    """
+    session = stripe.retrieve_checkout_session(session_id)
+    if invoice is not None and invoice_for(session.get("metadata"), site) != invoice:
+        raise NotThisInvoice(session_id)
+    recorded = None
+    if session.get("payment_status") == "paid":
+        recorded = record_checkout_session(session, site, source)
+    elif session.get("status") == "expired":
+        mark_session(session_id, CheckoutStatus.EXPIRED)
+    return Confirmation(session, recorded)
 
 
 def _already_recorded(session_id: str, payment_intent_id: str) -> bool:

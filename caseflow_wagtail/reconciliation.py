@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from anymail.message import AnymailMessage
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -24,13 +22,12 @@ from wagtail.admin.utils import get_admin_base_url
 from wagtail.models import Site
 
 from . import conf, ledger, money, stripe_client, unapplied
-from .email_defaults import DEFAULTS
 from .exceptions import CaseflowError, LedgerError
+from .mail import build_email
 from .models import (
     Adjustment,
     AdjustmentKind,
     CheckoutSession,
-    EmailTemplate,
     EventOutcome,
     Payment,
     StripeDispute,
@@ -347,11 +344,6 @@ def _catch_up_charge(charge: dict[str, Any], event: StripeEvent) -> bool:
 # -- notices to the firm ---------------------------------------------------------------------------------
 
 
-def _template(slug: str) -> EmailTemplate:
-    template, _created = EmailTemplate.objects.get_or_create(slug=slug, defaults=DEFAULTS[slug])
-    return template
-
-
 def _admin_url(name: str) -> str:
     return get_admin_base_url() + reverse(name)
 
@@ -406,18 +398,12 @@ def _send_unapplied_notice(pk: int) -> str:
     if not recipient:
         logger.warning("No billing email set: the unapplied payment %s notice was not sent", pk)
         return "no recipient"
-    subject, text, html = _template(UNAPPLIED_NOTICE).render(_unapplied_notice_values(row))
-    message = AnymailMessage(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    build_email(
+        UNAPPLIED_NOTICE,
+        _unapplied_notice_values(row),
         to=[recipient],
-        tags=[UNAPPLIED_NOTICE],
         metadata={"unapplied_id": str(row.pk)},
-    )
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
+    ).send()
     return "sent"
 
 
@@ -434,18 +420,12 @@ def send_notice(kind: str, pk: int) -> str:
     if not recipient:
         logger.warning("No billing email set: the %s notice for %s was not sent", kind, row.stripe_id)
         return "no recipient"
-    subject, text, html = _template(kind).render(notice_values(kind, row))
-    message = AnymailMessage(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    build_email(
+        kind,
+        notice_values(kind, row),
         to=[recipient],
-        tags=[kind],
         metadata={"invoice_id": str(row.invoice_id), "stripe_id": row.stripe_id},
-    )
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
+    ).send()
     return "sent"
 
 

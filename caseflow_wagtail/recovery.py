@@ -168,7 +168,7 @@ def _replay_events(site, gateway, stripe: StripeGateway, since, report: SyncRepo
         pinned = _at_pinned_version(stripe, event, report)
         if pinned is None:
             continue
-        outcome = process_event(site, gateway, pinned)
+        outcome = process_event(site, gateway, pinned, source=PaymentSource.SYNC)
         if outcome is Outcome.DUPLICATE:  # a webhook delivered it while we were listing
             report.events_already_processed += 1
         elif outcome is Outcome.IGNORED:
@@ -213,16 +213,11 @@ def _check_sessions(site: Site, stripe: StripeGateway, report: SyncReport) -> No
     for session in sessions:
         report.sessions_checked += 1
         try:
-            found = stripe.retrieve_checkout_session(session.stripe_id)
+            fulfilment.confirm_checkout_session(stripe, session.stripe_id, site, PaymentSource.SYNC)
         except CaseflowError as error:
             report.errors.append(
                 _("Checkout Session %(id)s: %(error)s") % {"id": session.stripe_id, "error": error}
             )
-            continue
-        if found.get("payment_status") == "paid":
-            fulfilment.record_checkout_session(found, site, PaymentSource.WEBHOOK)
-        elif found.get("status") == "expired":
-            fulfilment.mark_session(session.stripe_id, CheckoutStatus.EXPIRED)
 
 
 def configured_sites(site_id: int | None = None):

@@ -23,15 +23,13 @@ from django_tasks import task
 from wagtail.log_actions import log
 from wagtail.models import Site
 
-from . import ledger, money, portal, stripe_api, stripe_client
-from .email_defaults import DEFAULTS
+from . import ledger, mail, money, portal, stripe_api, stripe_client
 from .exceptions import CaseflowError
 from .fulfilment import SITE_KEY
 from .models import (
     BillingSettings,
     Client,
     CycleStatus,
-    EmailTemplate,
     InvoiceIndexPage,
     InvoiceLine,
     InvoicePage,
@@ -519,7 +517,9 @@ def _create_cycle_invoice(
     return invoice
 
 
-def record_paid_invoice(site: Site, stripe_invoice: dict[str, Any]) -> bool:
+def record_paid_invoice(
+    site: Site, stripe_invoice: dict[str, Any], *, source: str = PaymentSource.WEBHOOK
+) -> bool:
     """invoice.paid: one invoice page per Stripe invoice, its payment through the ledger, a receipt."""
     stripe_id, metadata = _invoice_subscription(stripe_invoice)
     if not stripe_id:
@@ -562,7 +562,7 @@ def record_paid_invoice(site: Site, stripe_invoice: dict[str, Any]) -> bool:
         amount=amount,
         currency=currency,
         method=PaymentMethod.CARD,
-        source=PaymentSource.WEBHOOK,
+        source=source,
         received_on=paid_on,
         reference=invoice.invoice_number,
         stripe_payment_intent_id=payment_intent,
@@ -795,21 +795,14 @@ def email_values(subscription: Subscription) -> dict[str, str]:
 def build_email(
     subscription: Subscription, slug: str, to: list[str], extra: dict[str, str]
 ) -> AnymailMessage:
-    template, _created = EmailTemplate.objects.get_or_create(slug=slug, defaults=DEFAULTS[slug])
-    subject, text, html = template.render({**email_values(subscription), **extra})
     reply_to = BillingSettings.for_site(subscription.site).billing_email if subscription.site else ""
-    message = AnymailMessage(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    return mail.build_email(
+        slug,
+        {**email_values(subscription), **extra},
         to=to,
-        reply_to=[reply_to] if reply_to else None,
-        tags=[slug],
+        reply_to=reply_to,
         metadata={"subscription_id": str(subscription.pk)},
     )
-    if html:
-        message.attach_alternative(html, "text/html")
-    return message
 
 
 @task()

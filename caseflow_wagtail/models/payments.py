@@ -21,6 +21,7 @@ class PaymentMethod(models.TextChoices):
 class PaymentSource(models.TextChoices):
     WEBHOOK = "webhook", _("Stripe webhook")
     SUCCESS_PAGE = "success_page", _("Checkout success page")
+    SYNC = "sync", _("Sync from Stripe")
     MANUAL = "manual", _("Recorded by staff")
 
 

@@ -16,10 +16,10 @@ from wagtail.models import Site
 
 from .. import checkout, conf, fulfilment, ratelimit, stripe_client
 from ..headers import make_private
+from ..ledger import Recorded
 from ..models import CheckoutSession, InvoicePage, PaymentGatewaySettings, PaymentSource
 from ..sites import invoice_site
 from ..stripe_api import StripeFailure
-from ..unapplied import SetAside
 
 logger = logging.getLogger(__name__)
 
@@ -102,33 +102,30 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
     state = "confirming"
     payment = None
     try:
-        stripe = stripe_client.for_site(gateway, client_waiting=True)
-        session = stripe.retrieve_checkout_session(session_id)
+        confirmed = fulfilment.confirm_checkout_session(
+            stripe_client.for_site(gateway, client_waiting=True),
+            session_id,
+            site,
+            PaymentSource.SUCCESS_PAGE,
+            invoice=invoice,
+        )
+    except fulfilment.NotThisInvoice:
+        raise Http404 from None
     except StripeFailure as failure:
         # The webhook will record the payment; the client is told it is being confirmed.
         logger.warning("Success page could not confirm %s: %s", session_id, type(failure).__name__)
+    except OperationalError as error:
+        # SQLite busy with the webhook writing the same payment ("database is locked"): the client has
+        # paid, and the webhook or the next visit records it; never an error page here.
+        logger.warning("Success page could not record %s yet: %s", session_id, error)
     else:
-        if fulfilment.invoice_for(session.get("metadata"), site) != invoice:
-            raise Http404
-        if session.get("payment_status") == "paid":
-            try:
-                recorded = fulfilment.record_checkout_session(session, site, PaymentSource.SUCCESS_PAGE)
-            except OperationalError as error:
-                # SQLite busy with the webhook writing the same payment ("database is locked"): the client
-                # has paid, and the webhook or the next visit records it; never an error page here.
-                logger.warning("Success page could not record %s yet: %s", session_id, error)
-            else:
-                if isinstance(recorded, SetAside):
-                    # Taken, and kept for the firm to apply or refund: the client is told it was received.
-                    state = "received"
-                else:
-                    payment = recorded.entry if recorded else None
-                    state = "paid"
-        elif session.get("status") == "complete":
-            state = "processing"
-        else:
+        # "received": taken, and kept for the firm to apply or refund; the client is told it was received.
+        state = confirmed.state
+        if state in ("expired", "open"):
             messages.info(request, _("The payment was not completed. Nothing was charged."))
             return redirect("caseflow_wagtail:invoice", token=token)
+        if isinstance(confirmed.recorded, Recorded):
+            payment = confirmed.recorded.entry
     invoice.refresh_from_db()
     context = {
         "invoice": invoice,

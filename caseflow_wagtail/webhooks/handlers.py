@@ -8,7 +8,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from .. import fees, fulfilment
-from ..models import CheckoutStatus, PaymentSource
+from ..models import CheckoutStatus
 from ..signals import payment_recorded
 from .registry import EventContext, handles
 
@@ -16,14 +16,14 @@ from .registry import EventContext, handles
 @handles("checkout.session.completed", "checkout.session.async_payment_succeeded")
 def checkout_paid(context: EventContext) -> bool:
     recorded = fulfilment.record_checkout_session(
-        context.object, context.site, PaymentSource.WEBHOOK, event_id=context.event_id
+        context.object, context.site, context.source, event_id=context.event_id
     )
     return bool(recorded and recorded.created)
 
 
 @handles("payment_intent.succeeded")
 def payment_intent_succeeded(context: EventContext) -> bool:
-    recorded = fulfilment.record_payment_intent(context.object, context.site, PaymentSource.WEBHOOK)
+    recorded = fulfilment.record_payment_intent(context.object, context.site, context.source)
     return bool(recorded and recorded.created)
 
 

@@ -15,7 +15,7 @@ from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import Site
 
-from ..models import PaymentGatewaySettings, StripeEvent
+from ..models import PaymentGatewaySettings, PaymentSource, StripeEvent
 from ..models.events import EventOutcome
 from ..stripe_api import StripeFailure, StripeRequestRejected
 from .registry import EventContext, dispatch
@@ -43,11 +43,16 @@ def transient(error: Exception) -> bool:
     return isinstance(error, StripeFailure) and not isinstance(error, StripeRequestRejected)
 
 
-def process_event(site: Site, gateway: PaymentGatewaySettings, event: dict) -> Outcome:
-    """Store and dispatch one verified event, from a webhook delivery, the sync or the admin's Retry."""
+def process_event(
+    site: Site, gateway: PaymentGatewaySettings, event: dict, *, source: str = PaymentSource.WEBHOOK
+) -> Outcome:
+    """Store and dispatch one verified event, from a webhook delivery, the sync or the admin's Retry.
+
+    ``source`` is what a payment recorded from it is labelled with (the sync passes ``PaymentSource.SYNC``).
+    """
     for _attempt in range(3):
         try:
-            return _process_once(site, gateway, event)
+            return _process_once(site, gateway, event, source)
         except IntegrityError:
             continue  # a concurrent delivery stored it first; look again, now that it has committed
         except Exception as error:
@@ -59,7 +64,7 @@ def process_event(site: Site, gateway: PaymentGatewaySettings, event: dict) -> O
     return Outcome.RETRY  # concurrent deliveries kept colliding
 
 
-def _process_once(site: Site, gateway: PaymentGatewaySettings, event: dict) -> Outcome:
+def _process_once(site: Site, gateway: PaymentGatewaySettings, event: dict, source: str) -> Outcome:
     with transaction.atomic():
         row = StripeEvent.objects.select_for_update().filter(stripe_id=event["id"]).first()
         if row is not None and row.outcome in DONE:
@@ -80,6 +85,7 @@ def _process_once(site: Site, gateway: PaymentGatewaySettings, event: dict) -> O
                     type=event["type"],
                     object=(event.get("data") or {}).get("object") or {},
                     event=event,
+                    source=source,
                 )
             )
         row.outcome = EventOutcome.PROCESSED if result is not None else EventOutcome.IGNORED

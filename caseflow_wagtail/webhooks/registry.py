@@ -35,13 +35,15 @@ SUBSCRIBED_EVENTS: tuple[str, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class EventContext:
-    """What a handler gets: the event's object, the site whose endpoint received it, and the raw event."""
+    """What a handler gets: the event's object, the site whose endpoint received it, the raw event, and how
+    it came (``source``: a ``PaymentSource`` value, "webhook", or "sync" for an event the sync listed)."""
 
     site: Site
     event_id: str
     type: str
     object: dict[str, Any]
     event: dict[str, Any]
+    source: str = "webhook"
 
 
 Handler = Callable[[EventContext], bool]

@@ -19,7 +19,7 @@ def subscription_changed(context: EventContext) -> bool:
 
 @handles("invoice.paid")
 def subscription_invoice_paid(context: EventContext) -> bool:
-    return subscriptions.record_paid_invoice(context.site, context.object)
+    return subscriptions.record_paid_invoice(context.site, context.object, source=context.source)
 
 
 @handles("invoice.payment_failed")

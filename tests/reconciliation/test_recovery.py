@@ -14,6 +14,7 @@ from caseflow_wagtail.models import (
     CheckoutSession,
     CheckoutStatus,
     Payment,
+    PaymentSource,
     StripeRefund,
     SyncRun,
 )
@@ -93,6 +94,22 @@ def test_an_open_session_paid_without_any_event_is_recorded_by_the_session_check
     payment = Payment.objects.get()
     assert payment.amount == Decimal("120.00")
     assert CheckoutSession.objects.get().status == CheckoutStatus.COMPLETE
+    assert payment.source == PaymentSource.SYNC
+
+
+def test_payments_the_sync_recovers_are_labelled_as_the_syncs_not_the_webhooks(
+    firm, make_invoice, client_browser, emulator
+):
+    invoice = make_invoice(lines=[("Work", "1", "80.00", None)])
+    emulator.webhook_fault("drop", count=1000)
+    pay(client_browser, emulator, invoice, success_page=False)
+    emulator.clear_faults()
+
+    sync_command()
+
+    payment = Payment.objects.get()
+    assert payment.source == PaymentSource.SYNC
+    assert payment.get_source_display() == "Sync from Stripe"
 
 
 def test_the_task_syncs_every_configured_site(firm, make_invoice, client_browser, emulator):

@@ -1,0 +1,47 @@
+"""Every email the plugin sends is built here: the firm's editable template (Settings → Email templates),
+rendered with the values of the moment, as an anymail message tagged with the template's slug.
+
+Callers choose the recipients, the values and the metadata that lets anymail's tracking webhooks find the
+record again; sending, and what a failure means, stays with them (receipts at most once, notices best
+effort). Any anymail backend can deliver and report on these messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from anymail.message import AnymailMessage
+from django.conf import settings
+
+from .email_defaults import DEFAULTS
+from .models import EmailTemplate
+
+
+def get_template(slug: str) -> EmailTemplate:
+    """The firm's template for ``slug``, created from the built-in text the first time it is needed."""
+    template, _created = EmailTemplate.objects.get_or_create(slug=slug, defaults=DEFAULTS[slug])
+    return template
+
+
+def build_email(
+    slug: str,
+    values: Mapping[str, str],
+    *,
+    to: list[str],
+    metadata: Mapping[str, str],
+    reply_to: str = "",
+) -> AnymailMessage:
+    """The email of template ``slug`` with these values, from ``DEFAULT_FROM_EMAIL``."""
+    subject, text, html = get_template(slug).render(dict(values))
+    message = AnymailMessage(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        reply_to=[reply_to] if reply_to else None,
+        tags=[slug],
+        metadata=dict(metadata),
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    return message
