@@ -25,11 +25,33 @@ class FixedSetPermissionPolicy(ModelPermissionPolicy):
 BILLING_PERMISSIONS = ("caseflow_wagtail.view_payment", "caseflow_wagtail.add_payment")
 
 
+# What a billing user may do beyond seeing billing: each action's one permission.
+RECORD_PAYMENT = "caseflow_wagtail.add_payment"
+RECONCILE = "caseflow_wagtail.add_adjustment"
+VIEW_SUBSCRIPTION = "caseflow_wagtail.view_subscription"
+ADD_SUBSCRIPTION = "caseflow_wagtail.add_subscription"
+CHANGE_SUBSCRIPTION = "caseflow_wagtail.change_subscription"
+
+
 def has_billing_permission(user) -> bool:
     """Whether ``user`` may see and manage billing: the one test every billing view, panel and hook uses."""
     if user is None or not getattr(user, "is_active", False):
         return False
     return user.is_superuser or any(user.has_perm(codename) for codename in BILLING_PERMISSIONS)
+
+
+def may(user, permission: str) -> bool:
+    """Whether ``user`` holds one of the permissions above (never an inactive or anonymous user)."""
+    return user is not None and getattr(user, "is_active", False) and user.has_perm(permission)
+
+
+def may_record_payments(user) -> bool:
+    return may(user, RECORD_PAYMENT)
+
+
+def may_reconcile(user) -> bool:
+    """Refunds, disputes and payments set aside: deciding what they mean for the books."""
+    return may(user, RECONCILE)
 
 
 POLICIES: dict[type[Model], ModelPermissionPolicy] = {}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import template
 
+from .. import permissions
+
 register = template.Library()
 
 
 @register.simple_tag
 def may_reconcile(user) -> bool:
-    from ..views.reconciliation import may_reconcile as allowed
-
-    return bool(hasattr(user, "has_perm") and allowed(user))
+    return bool(hasattr(user, "has_perm") and permissions.may_reconcile(user))

@@ -46,7 +46,7 @@ from ..models import (
     PaymentMethod,
     PaymentSource,
 )
-from ..permissions import has_billing_permission
+from ..permissions import has_billing_permission, may_record_payments
 
 LINK_REGENERATED = "caseflow_wagtail.regenerate_link"
 INVOICE_VOIDED = "caseflow_wagtail.void"
@@ -586,7 +586,7 @@ class PaymentInspectView(LedgerInspectView):
     @cached_property
     def header_more_buttons(self) -> list[Button]:
         buttons = list(super().header_more_buttons)
-        if self.request.user.has_perm("caseflow_wagtail.add_payment"):
+        if may_record_payments(self.request.user):
             buttons.append(
                 Button(
                     gettext("Resend receipt"),
@@ -613,7 +613,7 @@ class ResendReceiptView(ForbiddenMixin, WagtailAdminTemplateMixin, FormView):
         )
 
     def check_permissions(self, request: HttpRequest) -> None:
-        if not request.user.has_perm("caseflow_wagtail.add_payment"):
+        if not may_record_payments(request.user):
             raise PermissionDenied
 
     def inspect_url(self) -> str:

@@ -37,15 +37,10 @@ from ..models import (
     StripeRefund,
     UnappliedPayment,
 )
+from ..permissions import may_reconcile, may_record_payments
 from ..webhooks.processing import Outcome, process_event
 from .admin import ForbiddenMixin, StripeModeMixin, page_edit_url, site_for
 from .gateway import may_change_gateway
-
-RECONCILE_PERMISSION = "caseflow_wagtail.add_adjustment"
-
-
-def may_reconcile(user) -> bool:
-    return user.has_perm(RECONCILE_PERMISSION)
 
 
 def _back(request: HttpRequest, default: str) -> str:
@@ -159,7 +154,7 @@ class ApplyUnappliedView(ForbiddenMixin, View):
     http_method_names = ["post"]
 
     def check_permissions(self, request: HttpRequest) -> None:
-        if not (may_reconcile(request.user) and request.user.has_perm("caseflow_wagtail.add_payment")):
+        if not (may_reconcile(request.user) and may_record_payments(request.user)):
             raise PermissionDenied
 
     def post(self, request: HttpRequest, unapplied_id: int) -> HttpResponse:

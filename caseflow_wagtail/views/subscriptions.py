@@ -32,7 +32,7 @@ from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import ModelLogEntry, Site
 
-from .. import conf, ratelimit, subscriptions
+from .. import conf, permissions, ratelimit, subscriptions
 from ..forms import AmountField
 from ..headers import make_private
 from ..models import (
@@ -56,9 +56,9 @@ if TYPE_CHECKING:
 else:
     _AdminView = object
 
-VIEW = "caseflow_wagtail.view_subscription"
-ADD = "caseflow_wagtail.add_subscription"
-CHANGE = "caseflow_wagtail.change_subscription"
+VIEW = permissions.VIEW_SUBSCRIPTION
+ADD = permissions.ADD_SUBSCRIPTION
+CHANGE = permissions.CHANGE_SUBSCRIPTION
 
 
 def detail_url(subscription: Subscription) -> str:
@@ -168,7 +168,7 @@ class SubscriptionCreateView(ForbiddenMixin, WagtailAdminTemplateMixin, FormView
     header_icon = "calendar-check"
 
     def check_permissions(self, request: HttpRequest) -> None:
-        if not request.user.has_perm(ADD):
+        if not permissions.may(request.user, ADD):
             raise PermissionDenied
 
     @cached_property
@@ -229,7 +229,7 @@ class SubscriptionMixin(ForbiddenMixin, _AdminView):
         )
 
     def check_permissions(self, request: HttpRequest) -> None:
-        if not request.user.has_perm(self.permission):
+        if not permissions.may(request.user, self.permission):
             raise PermissionDenied
 
     def get_page_subtitle(self) -> str:
@@ -259,7 +259,7 @@ class SubscriptionDetailView(SubscriptionMixin, WagtailAdminTemplateMixin, Templ
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         subscription = self.subscription
-        may_change = self.request.user.has_perm(CHANGE)
+        may_change = permissions.may(self.request.user, CHANGE)
         context.update(
             subscription=subscription,
             setup_link=subscriptions.setup_link(subscription) if subscription.is_incomplete else "",
