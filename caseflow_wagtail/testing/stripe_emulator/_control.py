@@ -8,15 +8,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _versions
-from ._capture import CAPTURE_MODES, configure_settlement, settle_matching
 from ._core import API_VERSION, snapshot
 from ._errors import StripeApiError, invalid
-from ._pages import STYLESHEET
-from ._portal import save_dashboard_settings
+from ._faults import ApiFault
+from ._hosted.pages import STYLESHEET
+from ._resources.capture import CAPTURE_MODES, configure_settlement, settle_matching
+from ._resources.portal_configurations import save_dashboard_settings
 from ._webhooks import roll_secret
 
 if TYPE_CHECKING:
-    from ._server import EmulatorState
+    from ._state import EmulatorState
 
 
 def _need(payload: dict[str, Any], key: str) -> Any:
@@ -28,8 +29,6 @@ def _need(payload: dict[str, Any], key: str) -> Any:
 def handle_control(
     state: EmulatorState, method: str, path: str, query: dict[str, list[str]], payload: dict[str, Any]
 ) -> tuple[int, Any]:
-    from ._server import ApiFault
-
     route = path[len("/_emulator") :] or "/"
     q = {k: v[-1] for k, v in query.items()}
     if route == "/static/pages.css":
@@ -209,7 +208,7 @@ def _action(state: EmulatorState, name: str, payload: dict[str, Any]) -> Any:
     if name == "settle":
         # The background capture finishing: balance transactions for pending charges, charge.updated.
         target = payload.get("payment_intent") or payload.get("charge")
-        return {"data": [snapshot(ch) for ch in settle_matching(state, target)]}
+        return {"data": [snapshot(ch) for ch in settle_matching(state.api, target)]}
     if name == "expire_session":
         sid = _need(payload, "session")
         acct = state.owner(sid)

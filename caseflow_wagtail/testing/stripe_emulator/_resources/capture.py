@@ -18,18 +18,17 @@ converts charges in a currency with a rate, as Stripe does for an account that s
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from . import _objects as build
-from ._core import THREE_DECIMAL, ZERO_DECIMAL, Account, new_id, real_now, set_request
-from ._errors import invalid
-from ._values import get_str
+from .. import _objects as build
+from .._core import THREE_DECIMAL, ZERO_DECIMAL, Account, new_id, real_now, set_request
+from .._errors import invalid
+from .._store import Settlement, Store
+from .._values import get_str
 
 if TYPE_CHECKING:
-    from ._api import Api
-    from ._server import EmulatorState
+    from .base import Resource
 
 ASYNC = "automatic_async"
 SYNC = "automatic"
@@ -38,21 +37,7 @@ CAPTURE_MODES = {"async": ASYNC, "sync": SYNC}
 _DUE = "settle_due"
 
 
-@dataclass(frozen=True)
-class Settlement:
-    """The account's settlement currency (None: each charge's own) and its rates from other currencies."""
-
-    currency: str | None = None
-    rates: dict[str, Decimal] = field(default_factory=dict)
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "settlement_currency": self.currency,
-            "exchange_rates": {k: str(v) for k, v in self.rates.items()},
-        }
-
-
-def configure_settlement(state: EmulatorState, payload: dict[str, Any]) -> None:
+def configure_settlement(state: Store, payload: dict[str, Any]) -> None:
     """``settlement_currency`` and ``exchange_rates`` from the control API; refused whole when malformed."""
     current: Settlement = state.settlement
     code = payload.get("settlement_currency", current.currency)
@@ -81,7 +66,7 @@ def _places(currency: str) -> int:
     return 0 if currency in ZERO_DECIMAL else 3 if currency in THREE_DECIMAL else 2
 
 
-def settled_amount(state: EmulatorState, amount: int, currency: str) -> tuple[int, str, float | None]:
+def settled_amount(state: Store, amount: int, currency: str) -> tuple[int, str, float | None]:
     """A charge's amount as its balance transaction holds it: (amount, currency, exchange_rate).
 
     Converted when the account settles in another currency and has a rate for this one, rounded half up
@@ -97,11 +82,11 @@ def settled_amount(state: EmulatorState, amount: int, currency: str) -> tuple[in
     return converted, target, float(rate)
 
 
-def default_capture_method(state: EmulatorState) -> str:
+def default_capture_method(state: Store) -> str:
     return CAPTURE_MODES[getattr(state, "capture_mode", "async")]
 
 
-def capture_method(state: EmulatorState, params: dict[str, Any], name: str | None = None) -> str:
+def capture_method(state: Store, params: dict[str, Any], name: str | None = None) -> str:
     """The ``capture_method`` asked for, or the account's default; manual capture is not emulated."""
     name = name or "capture_method"
     value = get_str(params, "capture_method", choices=("automatic", "automatic_async", "manual"), name=name)
@@ -110,7 +95,9 @@ def capture_method(state: EmulatorState, params: dict[str, Any], name: str | Non
     return value or default_capture_method(state)
 
 
-def new_charge_balance(api: Api, acct: Account, pi: dict[str, Any], charge_id: str, now: int) -> str | None:
+def new_charge_balance(
+    api: Resource, acct: Account, pi: dict[str, Any], charge_id: str, now: int
+) -> str | None:
     """The balance transaction id to put on a new charge: at once for ``automatic``, later for async."""
     if pi.get("capture_method") == ASYNC:
         delay = getattr(api.state, "settle_delay", None)
@@ -120,7 +107,7 @@ def new_charge_balance(api: Api, acct: Account, pi: dict[str, Any], charge_id: s
 
 
 def _balance_transaction(
-    state: EmulatorState, acct: Account, pi: dict[str, Any], charge_id: str, now: int
+    state: Store, acct: Account, pi: dict[str, Any], charge_id: str, now: int
 ) -> dict[str, Any]:
     amount, currency, rate = settled_amount(state, pi["amount"], pi["currency"])
     # The fee is charged on what reaches the balance, in its currency.
@@ -141,7 +128,7 @@ def pending_charges(acct: Account) -> list[dict[str, Any]]:
     ]
 
 
-def settle(api: Api, acct: Account, ch: dict[str, Any]) -> dict[str, Any]:
+def settle(api: Resource, acct: Account, ch: dict[str, Any]) -> dict[str, Any]:
     """Give ``ch`` its balance transaction and announce it with ``charge.updated``."""
     acct.priv(ch["id"]).pop(_DUE, None)
     pi = acct.objects.get(ch.get("payment_intent") or "") or {
@@ -155,20 +142,22 @@ def settle(api: Api, acct: Account, ch: dict[str, Any]) -> dict[str, Any]:
     return ch
 
 
-def settle_matching(state: EmulatorState, target: str | None = None) -> list[dict[str, Any]]:
+def settle_matching(api: Resource, target: str | None = None) -> list[dict[str, Any]]:
     """Settle the pending charge ``target`` (a charge or PaymentIntent id), or every pending one."""
+    state = api.state
     settled: list[dict[str, Any]] = []
     with state.lock:
         set_request(None)
         for acct in list(state.accounts.values()):
             for ch in pending_charges(acct):
                 if target is None or target in (ch["id"], ch.get("payment_intent")):
-                    settled.append(settle(state.api, acct, ch))
+                    settled.append(settle(api, acct, ch))
     return settled
 
 
-def settle_due(state: EmulatorState) -> None:
+def settle_due(api: Resource) -> None:
     """Called by the background sweeper: settle what ``settle_delay`` says is due by now."""
+    state = api.state
     now = time.time()
     with state.lock:
         set_request(None)
@@ -176,4 +165,4 @@ def settle_due(state: EmulatorState) -> None:
             for ch in pending_charges(acct):
                 due = acct.private[ch["id"]][_DUE]
                 if due is not None and due <= now:
-                    settle(state.api, acct, ch)
+                    settle(api, acct, ch)

@@ -7,14 +7,12 @@ portal session without ``configuration`` is refused until then.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._core import Account, new_id, real_now
-from ._errors import StripeApiError, invalid, not_found
-from ._values import get_bool, get_dict, get_metadata, get_str, merge_metadata
-
-if TYPE_CHECKING:
-    from ._api import Api
+from .._core import Account, new_id, real_now
+from .._errors import StripeApiError, invalid, not_found
+from .._values import get_bool, get_dict, get_metadata, get_str, merge_metadata
+from .base import Resource
 
 OBJECT = "billing_portal.configuration"
 
@@ -127,7 +125,7 @@ def _new(is_default: bool) -> dict[str, Any]:
     }
 
 
-def create(api: Api, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
+def create(api: Resource, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
     get_dict(params, "features", required=True)
     config = _new(is_default=False)  # only the Dashboard makes the default one
     _apply(config, params)
@@ -143,7 +141,7 @@ def retrieve(acct: Account, id: str) -> dict[str, Any]:
     return config
 
 
-def update(api: Api, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
+def update(api: Resource, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
     config = retrieve(acct, id)
     before = {key: config[key] for key in ("active", "business_profile", "features", "metadata", "name")}
     _apply(config, params)
@@ -153,7 +151,7 @@ def update(api: Api, acct: Account, params: dict[str, Any], id: str) -> dict[str
     return config
 
 
-def listing(api: Api, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
+def listing(api: Resource, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
     items = acct.all(OBJECT)
     for flag in ("active", "is_default"):
         if flag in params:
@@ -202,3 +200,21 @@ def check_flow(config: dict[str, Any], flow_type: str) -> None:
             f"configuration {config['id']}.",
             param="flow_data[type]",
         )
+
+
+class PortalConfigurations(Resource):
+    """``/v1/billing_portal/configurations``."""
+
+    def portal_configurations_create(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
+        return create(self, acct, params)
+
+    def portal_configurations_retrieve(
+        self, acct: Account, params: dict[str, Any], id: str
+    ) -> dict[str, Any]:
+        return retrieve(acct, id)
+
+    def portal_configurations_update(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]:
+        return update(self, acct, params, id)
+
+    def portal_configurations_list(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]:
+        return listing(self, acct, params)

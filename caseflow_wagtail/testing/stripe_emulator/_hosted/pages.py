@@ -1,11 +1,34 @@
-"""Server-rendered hosted pages (Checkout, 3-D Secure, customer portal): no scripts, no external assets."""
+"""Server-rendered hosted pages (Checkout, 3-D Secure, customer portal): no scripts, no external assets.
+
+The HTML of each page and the answers a page handler gives (``Page`` or ``Redirect``); the handlers are
+the other modules of this package.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from ._core import THREE_DECIMAL, ZERO_DECIMAL
+from .._core import THREE_DECIMAL, ZERO_DECIMAL
+
+
+@dataclass(frozen=True)
+class Page:
+    """A hosted page's answer: an HTML page with its status."""
+
+    status: int
+    html: str
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A hosted page's answer: 303 See Other to ``url``."""
+
+    url: str
+
+
+Response = Page | Redirect
 
 SYMBOLS = {
     "usd": "$",
@@ -49,7 +72,7 @@ def format_amount(amount: int | None, currency: str | None) -> str:
     return f"{symbol}{text}" if symbol else f"{text} {code.upper()}"
 
 
-def _page(title: str, body: str) -> str:
+def document(title: str, body: str) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -129,14 +152,14 @@ def checkout_page(
         + f'<button type="submit" id="submit">{escape(button)}</button></form>'
         '<p class="hint">Test mode: use 4242 4242 4242 4242, any future expiry and any CVC.</p></section>'
     )
-    return _page(title, summary + form)
+    return document(title, summary + form)
 
 
 def message_page(title: str, message: str, link: tuple[str, str] | None = None) -> str:
     body = f'<section><h1>{escape(title)}</h1><p id="message">{escape(message)}</p>'
     if link:
         body += f'<p><a href="{escape(link[0], quote=True)}">{escape(link[1])}</a></p>'
-    return _page(title, body + "</section>")
+    return document(title, body + "</section>")
 
 
 def authenticate_page(action: str, merchant: str, amount: str) -> str:
@@ -150,7 +173,7 @@ def authenticate_page(action: str, merchant: str, amount: str) -> str:
         '<button type="submit" name="outcome" value="fail" id="fail" class="secondary">Fail</button>'
         "</form></section>"
     )
-    return _page("Authenticate payment", body)
+    return document("Authenticate payment", body)
 
 
 def portal_page(
@@ -192,7 +215,7 @@ def portal_page(
         + _card_fields({})
         + '<button type="submit" id="submit">Update card</button></form></section>'
     )
-    return _page(f"{merchant} billing", body)
+    return document(f"{merchant} billing", body)
 
 
 def parse_expiry(form: dict[str, str]) -> dict[str, str]:
