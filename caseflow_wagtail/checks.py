@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from django.apps import apps
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.apps import AppConfig, apps
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
 
 from . import conf, money
 
+if TYPE_CHECKING:
+    from .models import PaymentGatewaySettings
+
 REQUIRED_APPS = ("wagtail.contrib.settings", "wagtail", "modelcluster", "taggit")
 
 
 @register(Tags.compatibility)
-def check_installed_apps(app_configs=None, **kwargs):
+def check_installed_apps(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
     return [
         Error(
             f"caseflow_wagtail needs {name!r} in INSTALLED_APPS.",
@@ -27,7 +33,7 @@ def check_installed_apps(app_configs=None, **kwargs):
 
 
 @register(Tags.urls)
-def check_urls_included(app_configs=None, **kwargs):
+def check_urls_included(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
     try:
         reverse("caseflow_wagtail:invoice", kwargs={"token": "x"})
     except NoReverseMatch:
@@ -43,11 +49,11 @@ def check_urls_included(app_configs=None, **kwargs):
 
 
 @register()
-def check_settings_dict(app_configs=None, **kwargs):
+def check_settings_dict(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
     configured = getattr(settings, "CASEFLOW_WAGTAIL", {})
     if not isinstance(configured, dict):
         return [Error("settings.CASEFLOW_WAGTAIL must be a dict.", id="caseflow_wagtail.E003")]
-    problems = [
+    problems: list[CheckMessage] = [
         Warning(
             f"Unknown setting {conf.setting_name(key)} is ignored.",
             hint="Check the spelling against the settings reference in the README.",
@@ -95,7 +101,7 @@ def receipt_mail_backend() -> tuple[str, str]:
     return "EMAIL_BACKEND", getattr(settings, "EMAIL_BACKEND", "")
 
 
-def _gateway_rows():
+def _gateway_rows() -> list[PaymentGatewaySettings]:
     """Configured Payment Gateways rows; none when the tables do not exist yet (before migrate)."""
     from django.db import DatabaseError
 
@@ -108,13 +114,15 @@ def _gateway_rows():
 
 
 @register(Tags.security)
-def check_payment_gateways(app_configs=None, **kwargs):
+def check_payment_gateways(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     from . import crypto
 
     if not isinstance(getattr(settings, "CASEFLOW_WAGTAIL", {}) or {}, dict):
         # E003 reports it; reading any setting here would raise and stop every other check.
         return []
-    problems = []
+    problems: list[CheckMessage] = []
     rows = _gateway_rows()
     if not settings.DEBUG and crypto.is_using_derived_key():
         problems.append(
@@ -166,15 +174,17 @@ def check_payment_gateways(app_configs=None, **kwargs):
 
 
 @register(Tags.database)
-def check_sqlite_transaction_mode(app_configs=None, databases=None, **kwargs):
+def check_sqlite_transaction_mode(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     """SQLite's default DEFERRED transactions fail one of two writers with "database is locked" when a
     transaction that began by reading then writes: a client's success page and Stripe's webhook do exactly
     that at the same moment. IMMEDIATE (Django 5.1+) makes the second writer wait instead."""
     return sqlite_transaction_problems(settings.DATABASES)
 
 
-def sqlite_transaction_problems(databases: dict) -> list[Warning]:
-    problems = []
+def sqlite_transaction_problems(databases: Mapping[str, Mapping[str, Any]]) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
     for alias, database in databases.items():
         if not database.get("ENGINE", "").endswith("sqlite3"):
             continue

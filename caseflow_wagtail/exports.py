@@ -8,7 +8,13 @@ a leading apostrophe, which the spreadsheet shows as plain text.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so that its super() call checks.
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin as _ExportView
+else:
+    _ExportView = object
 
 # "=", "+", "-" and "@" start formulas. Spreadsheet programs skip leading whitespace and line breaks
 # before parsing, and read full-width forms (U+FF1D for "=", U+FF0B for "+", …) as the ASCII ones, so both are looked past.
@@ -27,7 +33,7 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-class FormulaSafeExportMixin:
+class FormulaSafeExportMixin(_ExportView):
     """For a Wagtail listing view with ``list_export``: neutralise formulas in every exported text cell."""
 
     def preprocess_field_value(self, field: str, value: Any, export_format: str) -> Any:

@@ -186,7 +186,7 @@ def fill_missing(site: Site, stripe: StripeGateway, since: datetime.datetime) ->
     for payment in payments:
         try:
             if payment.stripe_charge_id:
-                charge = stripe.retrieve_charge(payment.stripe_charge_id)
+                charge: object = stripe.retrieve_charge(payment.stripe_charge_id)
             else:
                 charge = stripe.retrieve_payment_intent(payment.stripe_payment_intent_id).get("latest_charge")
             if isinstance(charge, dict) and note_charge(charge, site, stripe):

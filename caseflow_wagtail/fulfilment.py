@@ -155,7 +155,8 @@ def record_checkout_session(
         reason, detail = (
             ("", "") if existing else _why_not_credited(session, site, invoice, amount_minor, currency)
         )
-        if not reason:
+        # No reason means an invoice to credit (_why_not_credited gives one when there is none).
+        if not reason and invoice is not None:
             try:
                 with transaction.atomic():
                     recorded = _credit(session, invoice, amount, currency, source, payment_intent)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from contextvars import ContextVar
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -35,6 +36,10 @@ def description_placeholders(template: str) -> set[str]:
 
 
 class PaymentGatewaySettingsForm(WagtailAdminModelForm):
+    # Declared for the type checker (Wagtail's form has no types): what the form was bound to, replaced
+    # by a copy when an input must not be shown back.
+    data: dict[str, Any]
+
     stripe_secret_key = forms.CharField(
         label=gettext_lazy("Stripe secret key"),
         required=False,
@@ -53,7 +58,7 @@ class PaymentGatewaySettingsForm(WagtailAdminModelForm):
         help_text=gettext_lazy("Required the first time live keys are saved; kept in the audit log."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.warnings: list[str] = SAVE_WARNINGS.get([])
         settings_row = self.instance
@@ -89,7 +94,7 @@ class PaymentGatewaySettingsForm(WagtailAdminModelForm):
         return key
 
     def _forget_input(self, name: str) -> None:
-        data = self.data.copy()
+        data: dict[str, Any] = self.data.copy()
         data[self.add_prefix(name)] = ""
         self.data = data
 

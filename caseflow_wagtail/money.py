@@ -294,13 +294,15 @@ def exchange_rate(value: object) -> Decimal | None:
     if not rate.is_finite() or rate <= 0 or rate >= Decimal(10) ** (RATE_DIGITS - RATE_PLACES):
         return None
     # More places than the column keeps would be rounded by the database, differently by each: do it here.
-    return rate.quantize(Decimal(1).scaleb(-RATE_PLACES)) if -rate.as_tuple().exponent > RATE_PLACES else rate
+    # (A finite Decimal's exponent is an int; only NaN and infinities have a letter there.)
+    places = -int(rate.as_tuple().exponent)
+    return rate.quantize(Decimal(1).scaleb(-RATE_PLACES)) if places > RATE_PLACES else rate
 
 
 def plain_rate(rate: Decimal) -> Decimal:
     """A stored rate without the column's trailing zeros: 0.006700000000 → 0.0067, never 1E+1 for 10."""
     normal = rate.normalize()
-    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal
+    return normal.quantize(Decimal(1)) if int(normal.as_tuple().exponent) > 0 else normal
 
 
 def format_rate(rate: Decimal, locale: str | None = None) -> str:

@@ -179,7 +179,7 @@ def reconcile_refund(refund: StripeRefund | int, kind: str, user=None) -> ledger
     pk = refund if isinstance(refund, int) else refund.pk
     with transaction.atomic():
         row = StripeRefund.objects.select_for_update().select_related("payment", "invoice").get(pk=pk)
-        if row.adjustment_id is not None:
+        if row.adjustment is not None:
             return ledger.Recorded(row.adjustment, created=False)
         recorded = ledger.record_adjustment(
             row.invoice_id,
@@ -269,7 +269,7 @@ def record_dispute_loss(dispute: StripeDispute | int, user=None) -> ledger.Recor
     pk = dispute if isinstance(dispute, int) else dispute.pk
     with transaction.atomic():
         row = StripeDispute.objects.select_for_update().select_related("payment").get(pk=pk)
-        if row.adjustment_id is not None:
+        if row.adjustment is not None:
             return ledger.Recorded(row.adjustment, created=False)
         if not row.is_lost:
             raise LedgerError(_("Only a lost dispute is recorded as an adjustment."))
@@ -359,7 +359,7 @@ def notice_values(kind: str, row: StripeRefund | StripeDispute) -> dict[str, str
         "review_link": _admin_url("caseflow_reconciliation:index"),
         "status": row.status_label,
     }
-    if kind == REFUND_NOTICE:
+    if isinstance(row, StripeRefund):
         values["date"] = row.refunded_at.date().isoformat()
         values["reconciliation"] = (
             _("Recorded automatically as a refund: the balance is due again.")
@@ -461,7 +461,7 @@ def late_sessions(site: Site) -> list[LateSession]:
     return [
         LateSession(session, int((now - session.success_page_seen_at).total_seconds() // 60))
         for session in sessions
-        if session.stripe_id not in heard
+        if session.stripe_id not in heard and session.success_page_seen_at is not None
     ]
 
 

@@ -165,10 +165,10 @@ def _replay_events(site, gateway, stripe: StripeGateway, since, report: SyncRepo
         if event["id"] in done:
             report.events_already_processed += 1
             continue
-        event = _at_pinned_version(stripe, event, report)
-        if event is None:
+        pinned = _at_pinned_version(stripe, event, report)
+        if pinned is None:
             continue
-        outcome = process_event(site, gateway, event, source=PaymentSource.SYNC)
+        outcome = process_event(site, gateway, pinned, source=PaymentSource.SYNC)
         if outcome is Outcome.DUPLICATE:  # a webhook delivered it while we were listing
             report.events_already_processed += 1
         elif outcome is Outcome.IGNORED:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 
 import stripe
@@ -209,7 +210,7 @@ class StripeGateway:
             return WebhookSetup(endpoint_id=updated.id, secret="", created=False)
         for endpoint in self._endpoints():
             if endpoint.url == url or (existing is not None and endpoint.id == existing.id):
-                self.call(lambda endpoint=endpoint: self.v1.webhook_endpoints.delete(endpoint.id))
+                self.call(partial(self.v1.webhook_endpoints.delete, endpoint.id))
         created = self.call(
             lambda: self.v1.webhook_endpoints.create(
                 params={
@@ -230,9 +231,7 @@ class StripeGateway:
         while page.has_more and page.data:
             last = page.data[-1].id
             page = self.call(
-                lambda last=last: self.v1.webhook_endpoints.list(
-                    params={"limit": 100, "starting_after": last}
-                )
+                partial(self.v1.webhook_endpoints.list, params={"limit": 100, "starting_after": last})
             )
             found.extend(page.data)
         return found
@@ -420,9 +419,7 @@ class StripeGateway:
         found.extend(_plain(refund) for refund in page.data)
         while page.has_more and page.data:
             last = page.data[-1].id
-            page = self.call(
-                lambda last=last: self.v1.refunds.list(params={**params, "starting_after": last})
-            )
+            page = self.call(partial(self.v1.refunds.list, params={**params, "starting_after": last}))
             found.extend(_plain(refund) for refund in page.data)
         found.reverse()
         return found
@@ -464,15 +461,11 @@ class StripeGateway:
             group = wanted[start : start + MAX_EVENT_TYPES_PER_LIST]
             params: dict[str, Any] = {"limit": 100, "created": {"gte": created_gte}, "types": group}
             listed: list[dict[str, Any]] = []
-            page = self.call(lambda params=params: self.v1.events.list(params=params))
+            page = self.call(partial(self.v1.events.list, params=params))
             listed.extend(_plain(event) for event in page.data)
             while page.has_more and page.data:
                 last = page.data[-1].id
-                page = self.call(
-                    lambda last=last, params=params: self.v1.events.list(
-                        params={**params, "starting_after": last}
-                    )
-                )
+                page = self.call(partial(self.v1.events.list, params={**params, "starting_after": last}))
                 listed.extend(_plain(event) for event in page.data)
             found.extend(reversed(listed))
         # Oldest first; within one group Stripe's own order is kept. Events of different groups created

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -8,11 +9,14 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 MERGE_FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 # Each template's documented merge fields; nothing else is substituted, so a template cannot reach
 # anything the firm did not mean to send.
-MERGE_FIELDS: dict[str, dict[str, str]] = {
+MERGE_FIELDS: dict[str, dict[str, StrOrPromise]] = {
     "payment-recorded": {
         "invoice_number": _("The invoice number"),
         "amount": _("The amount paid, formatted with its currency"),
@@ -131,7 +135,7 @@ class EmailTemplate(models.Model):
         return self.slug
 
     @property
-    def merge_fields(self) -> dict[str, str]:
+    def merge_fields(self) -> dict[str, StrOrPromise]:
         return MERGE_FIELDS.get(self.slug, {})
 
     def clean(self) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.module_loading import import_string
@@ -24,6 +27,18 @@ class Mode(models.TextChoices):
 
 def _secret(stored: str, field: str) -> str:
     return crypto.Secret(conf.environment_secret(field) or crypto.decrypt(stored))
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _alters_data(method: _Method) -> _Method:
+    """Flag a method so that no template calls it (Django's templates skip callables with ``alters_data``).
+
+    Written to the function's ``__dict__`` because a function object has no declared ``alters_data``
+    attribute for type checkers."""
+    method.__dict__["alters_data"] = True
+    return method
 
 
 def _last4(value: str) -> str:
@@ -115,14 +130,14 @@ class PaymentGatewaySettings(BaseSiteSetting):
 
     # -- secrets (methods flagged alters_data so no template can call them) ----------------------------
 
+    @_alters_data
     def get_secret_key(self) -> str:
         return _secret(self.stripe_secret_key_encrypted, "stripe_secret_key")
 
-    get_secret_key.alters_data = True
-
+    @_alters_data
     def get_webhook_secrets(self) -> list[str]:
         env = conf.environment_secret("webhook_secret")
-        secrets = [crypto.Secret(env)] if env else []
+        secrets: list[str] = [crypto.Secret(env)] if env else []
         secrets += [
             crypto.decrypt(value)
             for value in (self.webhook_secret_encrypted, self.webhook_previous_secret_encrypted)
@@ -130,20 +145,16 @@ class PaymentGatewaySettings(BaseSiteSetting):
         ]
         return [secret for secret in secrets if secret]
 
-    get_webhook_secrets.alters_data = True
-
+    @_alters_data
     def set_secret_key(self, value: str) -> None:
         self.stripe_secret_key_encrypted = crypto.encrypt(value)
         self.stripe_secret_key_last4 = value[-4:]
 
-    set_secret_key.alters_data = True
-
+    @_alters_data
     def set_webhook_secret(self, value: str, keep_previous: bool = True) -> None:
         if keep_previous and self.webhook_secret_encrypted:
             self.webhook_previous_secret_encrypted = self.webhook_secret_encrypted
         self.webhook_secret_encrypted = crypto.encrypt(value)
-
-    set_webhook_secret.alters_data = True
 
     # -- what the admin shows ----------------------------------------------------------------------------
 

@@ -324,7 +324,8 @@ class InvoicePage(Page):
     def full_clean(self, *args, **kwargs):
         self.title = str(_("Invoice %(number)s") % {"number": self.invoice_number})
         if not self.slug:
-            self.slug = slugify(self.invoice_number) or "invoice"
+            # Declared here for the type checker: Wagtail's Page, which defines the field, has no types.
+            self.slug: str = slugify(self.invoice_number) or "invoice"
         super().full_clean(*args, **kwargs)
 
     def minimal_clean(self):
@@ -342,7 +343,7 @@ class InvoicePage(Page):
             except ValidationError as error:
                 errors["currency"] = error
         if self.issue_date and self.due_date and self.due_date < self.issue_date:
-            errors["due_date"] = _("The due date cannot be before the issue date.")
+            errors["due_date"] = ValidationError(_("The due date cannot be before the issue date."))
         if errors:
             raise ValidationError(errors)
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -30,7 +31,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.views.pages.listing import IndexView as PageIndexView
 from wagtail.admin.widgets import AdminDateInput, Button, HeaderButton
 from wagtail.log_actions import LogFormatter, log
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageQuerySet, Site
 
 from .. import checkout, emails, fees, ledger, money
 from ..exceptions import CaseflowError, LedgerError
@@ -56,15 +57,25 @@ MANUAL_METHODS = [(value, label) for value, label in PaymentMethod.choices if va
 
 logger = logging.getLogger(__name__)
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # What the mixins below are mixed into, so that their super() calls and ``self.request`` check.
+    from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin as _AdminView
+
+    _View = View
+else:
+    _View = _AdminView = object
+
 
 def page_edit_url(invoice: Page) -> str:
     return reverse("wagtailadmin_pages:edit", args=(invoice.pk,))
 
 
-class ForbiddenMixin:
+class ForbiddenMixin(_View):
     """Answer 403 to a user without the permission: Wagtail would turn PermissionDenied into a redirect."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             self.check_permissions(request)
             return super().dispatch(request, *args, **kwargs)
@@ -109,7 +120,7 @@ class InvoiceVoidedFormatter(LogFormatter):
 # -- the Stripe mode, on every Billing listing -------------------------------------------------------------
 
 
-class StripeModeMixin:
+class StripeModeMixin(_AdminView):
     """Shows TEST MODE / LIVE MODE / NOT CONFIGURED in the header, linking to Payment Gateways."""
 
     @cached_property
@@ -202,7 +213,7 @@ class InvoiceIndexView(BillingOnlyMixin, StripeModeMixin, PageIndexView):
             InvoiceStatusColumn("status", label=_("Status")),
         ]
 
-    def annotate_queryset(self, pages: QuerySet) -> QuerySet:
+    def annotate_queryset(self, pages: PageQuerySet) -> PageQuerySet:
         # The columns read only InvoicePage fields, so the base rows are enough: no per-type queries.
         return pages.select_related("client").defer_streamfields()
 
@@ -340,7 +351,7 @@ class RecordPaymentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["invoice"].queryset = open_invoices()
+        cast(InvoiceChoiceField, self.fields["invoice"]).queryset = open_invoices()
         self.overpayment: dict[str, str] | None = None
 
     def clean_currency(self) -> str:
@@ -348,7 +359,8 @@ class RecordPaymentForm(forms.Form):
         return money.normalize_currency(code) if code else ""
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         invoice: InvoicePage | None = cleaned.get("invoice")
         amount: Decimal | None = cleaned.get("amount")
         if invoice is None or "currency" in self.errors:
@@ -390,12 +402,13 @@ class RecordAdjustmentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["invoice"].queryset = (
+        cast(InvoiceChoiceField, self.fields["invoice"]).queryset = (
             InvoicePage.objects.live().select_related("client").order_by("-issue_date", "invoice_number")
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         invoice, amount = cleaned.get("invoice"), cleaned.get("amount")
         if (
             invoice is not None
@@ -409,7 +422,7 @@ class RecordAdjustmentForm(forms.Form):
 class LedgerEntryCreateView(ForbiddenMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
     """A create view whose form is handed to the ledger rather than saved as a model form."""
 
-    model: type = Payment
+    model: type[models.Model] = Payment
     permission_required = "add"
     template_name = "caseflow_wagtail/admin/ledger_entry_form.html"
     index_url_name: str | None = None
@@ -417,7 +430,7 @@ class LedgerEntryCreateView(ForbiddenMixin, PermissionCheckedMixin, WagtailAdmin
     header_icon = ""
     submit_button_label = _("Record")
     submit_button_active_label = _("Recording…")
-    success_message = ""
+    success_message: StrOrPromise = ""
 
     def get_initial(self) -> dict[str, Any]:
         initial = super().get_initial()
@@ -434,7 +447,7 @@ class LedgerEntryCreateView(ForbiddenMixin, PermissionCheckedMixin, WagtailAdmin
             [
                 {
                     "url": reverse(self.index_url_name),
-                    "label": self.model._meta.verbose_name_plural.capitalize(),
+                    "label": (self.model._meta.verbose_name_plural or "").capitalize(),
                 }
             ]
             if self.index_url_name

@@ -56,7 +56,8 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
     site, gateway = _site_and_gateway(request, invoice)
     pay_now = checkout.pay_now_for(invoice, gateway)
     back = redirect("caseflow_wagtail:invoice", token=token)
-    if not pay_now.available:
+    # An invoice in no site's tree has no gateway, and pay_now_for never offers it.
+    if site is None or gateway is None or not pay_now.available:
         messages.error(request, _("This invoice cannot be paid online right now."))
         return back
     per_address = conf.get("PAY_LIMIT_PER_ADDRESS")
@@ -95,7 +96,7 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
     if not CheckoutSession.objects.filter(invoice=invoice, stripe_id=session_id).exists():
         raise Http404
     site, gateway = _site_and_gateway(request, invoice)
-    if site is None:
+    if site is None or gateway is None:
         raise Http404
     _note_seen(session_id)
     state = "confirming"

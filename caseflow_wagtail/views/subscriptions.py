@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import django_filters
 from django import forms
@@ -49,6 +49,12 @@ from .admin import ForbiddenMixin, MoneyColumn, StripeModeMixin, site_for
 from .public import get_public_invoice
 
 logger = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    # What SubscriptionMixin is mixed into, so that its breadcrumbs and page title check.
+    from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin as _AdminView
+else:
+    _AdminView = object
 
 VIEW = permissions.VIEW_SUBSCRIPTION
 ADD = permissions.ADD_SUBSCRIPTION
@@ -136,10 +142,13 @@ class SubscriptionForm(forms.Form):
     def __init__(self, *args: Any, gateway: PaymentGatewaySettings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.gateway = gateway
-        self.fields["currency"].choices = [(code, code) for code in gateway.accepted_currencies()]
+        cast(forms.ChoiceField, self.fields["currency"]).choices = [
+            (code, code) for code in gateway.accepted_currencies()
+        ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         amount: Decimal | None = cleaned.get("amount")
         currency = cleaned.get("currency")
         if amount is not None and currency:
@@ -210,7 +219,7 @@ class SubscriptionCreateView(ForbiddenMixin, WagtailAdminTemplateMixin, FormView
 # -- detail ---------------------------------------------------------------------------------------------
 
 
-class SubscriptionMixin(ForbiddenMixin):
+class SubscriptionMixin(ForbiddenMixin, _AdminView):
     permission = VIEW
 
     def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
