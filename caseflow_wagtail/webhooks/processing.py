@@ -12,6 +12,7 @@ import logging
 from datetime import UTC, datetime
 
 from django.db import DatabaseError, DataError, IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from wagtail.models import Site
 
@@ -68,12 +69,13 @@ def _process_once(site: Site, gateway: PaymentGatewaySettings, event: dict, sour
     with transaction.atomic():
         row = StripeEvent.objects.select_for_update().filter(stripe_id=event["id"]).first()
         if row is not None and row.outcome in DONE:
-            StripeEvent.objects.filter(pk=row.pk).update(deliveries=row.deliveries + 1)
+            # Counted in the database, not from the row read: two deliveries at once both count.
+            StripeEvent.objects.filter(pk=row.pk).update(deliveries=F("deliveries") + 1)
             return Outcome.DUPLICATE
         if row is None:
             row = StripeEvent.objects.create(**_fields(site, event))
         else:
-            row.deliveries += 1
+            row.deliveries = F("deliveries") + 1
         expected_live = gateway.mode == "live"
         if bool(event.get("livemode")) != expected_live:
             result = None  # the other mode's event: not this configuration's money
@@ -119,7 +121,7 @@ def _record_failure(site: Site, event: dict, error: Exception) -> None:
                 stripe_id=event["id"], defaults={**_fields(site, event), "outcome": EventOutcome.FAILED}
             )
             if not created:
-                row.deliveries += 1
+                row.deliveries = F("deliveries") + 1
             row.outcome = EventOutcome.FAILED
             row.error = message
             row.save(update_fields=["outcome", "error", "deliveries"])
