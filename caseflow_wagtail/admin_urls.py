@@ -2,20 +2,22 @@
 
 from django.urls import path
 
-from .views import admin as views
+from .views import invoices, ledger_lists
 
 app_name = "caseflow_wagtail_admin"
 
 urlpatterns = [
-    path("add-invoice/", views.AddInvoiceView.as_view(), name="add_invoice"),
+    path("add-invoice/", invoices.AddInvoiceView.as_view(), name="add_invoice"),
     path(
         "invoice/<int:invoice_id>/regenerate-link/",
-        views.RegenerateLinkView.as_view(),
+        invoices.RegenerateLinkView.as_view(),
         name="regenerate_link",
     ),
-    path("invoice/<int:invoice_id>/void/", views.VoidInvoiceView.as_view(), name="void_invoice"),
-    path("invoice/<int:invoice_id>/restore/", views.RestoreInvoiceView.as_view(), name="restore_invoice"),
+    path("invoice/<int:invoice_id>/void/", invoices.VoidInvoiceView.as_view(), name="void_invoice"),
+    path("invoice/<int:invoice_id>/restore/", invoices.RestoreInvoiceView.as_view(), name="restore_invoice"),
     path(
-        "payment/<int:payment_id>/resend-receipt/", views.ResendReceiptView.as_view(), name="resend_receipt"
+        "payment/<int:payment_id>/resend-receipt/",
+        ledger_lists.ResendReceiptView.as_view(),
+        name="resend_receipt",
     ),
 ]

@@ -28,7 +28,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from . import permissions
 from .filters import AdjustmentFilterSet, InvoiceFilterSet, PaymentFilterSet
 from .models import Adjustment, Client, EmailTemplate, InvoicePage, Payment
-from .views import admin as views
+from .views import base, invoices, ledger_lists, recording
 from .views.reconciliation import ReconciliationViewSet, WebhookHealthViewSet
 from .views.subscriptions import SubscriptionViewSet
 
@@ -45,7 +45,7 @@ class InvoiceViewSet(PageListingViewSet):
     icon = "doc-full"
     menu_label = _("Invoices")
     menu_name = "caseflow-invoices"
-    index_view_class = views.InvoiceIndexView
+    index_view_class = invoices.InvoiceIndexView
     filterset_class = InvoiceFilterSet
     # The index view defines its own billing columns.
     columns = PageListingViewSet.UNDEFINED
@@ -67,11 +67,11 @@ class InvoiceViewSet(PageListingViewSet):
 class ClientChooserViewSet(SnippetChooserViewSet):
     """The client chooser lists every client's name: only for users with the billing permission."""
 
-    choose_view_class = views.billing_only(SnippetChooserViewSet.choose_view_class)
-    choose_results_view_class = views.billing_only(SnippetChooserViewSet.choose_results_view_class)
-    chosen_view_class = views.billing_only(SnippetChooserViewSet.chosen_view_class)
-    chosen_multiple_view_class = views.billing_only(SnippetChooserViewSet.chosen_multiple_view_class)
-    create_view_class = views.billing_only(SnippetChooserViewSet.create_view_class)
+    choose_view_class = base.billing_only(SnippetChooserViewSet.choose_view_class)
+    choose_results_view_class = base.billing_only(SnippetChooserViewSet.choose_results_view_class)
+    chosen_view_class = base.billing_only(SnippetChooserViewSet.chosen_view_class)
+    chosen_multiple_view_class = base.billing_only(SnippetChooserViewSet.chosen_multiple_view_class)
+    create_view_class = base.billing_only(SnippetChooserViewSet.create_view_class)
 
 
 class ClientViewSet(SnippetViewSet):
@@ -85,10 +85,10 @@ class ClientViewSet(SnippetViewSet):
     list_display = ["name", "contact_name", "contact_email", "phone"]
     list_per_page = 50
     ordering = "name"
-    index_view_class = views.forbidding(SnippetViewSet.index_view_class)
-    add_view_class = views.forbidding(SnippetViewSet.add_view_class)
-    edit_view_class = views.forbidding(SnippetViewSet.edit_view_class)
-    delete_view_class = views.forbidding(SnippetViewSet.delete_view_class)
+    index_view_class = base.forbidding(SnippetViewSet.index_view_class)
+    add_view_class = base.forbidding(SnippetViewSet.add_view_class)
+    edit_view_class = base.forbidding(SnippetViewSet.edit_view_class)
+    delete_view_class = base.forbidding(SnippetViewSet.delete_view_class)
 
 
 class LedgerViewSet(ModelViewSet):
@@ -100,7 +100,7 @@ class LedgerViewSet(ModelViewSet):
     # Ledger entries are not in the search index; search the database.
     search_backend_name = None
     list_per_page = 50
-    inspect_view_class = views.LedgerInspectView
+    inspect_view_class = ledger_lists.LedgerInspectView
 
     def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_common_view_kwargs(
@@ -144,9 +144,9 @@ class PaymentViewSet(LedgerViewSet):
     icon = "success"
     menu_label = _("Payments")
     menu_name = "caseflow-payments"
-    index_view_class = views.PaymentIndexView
-    add_view_class = views.RecordPaymentView
-    inspect_view_class = views.PaymentInspectView
+    index_view_class = ledger_lists.PaymentIndexView
+    add_view_class = recording.RecordPaymentView
+    inspect_view_class = ledger_lists.PaymentInspectView
     filterset_class = PaymentFilterSet
     search_fields = ["reference", "invoice__invoice_number", "invoice__client__name"]
     ordering = ["-received_on", "-created_at"]
@@ -197,8 +197,8 @@ class AdjustmentViewSet(LedgerViewSet):
     icon = "rotate"
     menu_label = _("Adjustments")
     menu_name = "caseflow-adjustments"
-    index_view_class = views.AdjustmentIndexView
-    add_view_class = views.RecordAdjustmentView
+    index_view_class = ledger_lists.AdjustmentIndexView
+    add_view_class = recording.RecordAdjustmentView
     filterset_class = AdjustmentFilterSet
     search_fields = ["reason", "invoice__invoice_number", "invoice__client__name"]
     ordering = ["-created_at"]
@@ -236,8 +236,8 @@ class EmailTemplateViewSet(SnippetViewSet):
     menu_name = "caseflow-email-templates"
     menu_item_is_registered = True
     list_display = ["slug", "subject", "updated_at"]
-    index_view_class = views.forbidding(SnippetViewSet.index_view_class)
-    edit_view_class = views.forbidding(SnippetViewSet.edit_view_class)
+    index_view_class = base.forbidding(SnippetViewSet.index_view_class)
+    edit_view_class = base.forbidding(SnippetViewSet.edit_view_class)
 
     copy_view_enabled = False
 

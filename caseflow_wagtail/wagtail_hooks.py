@@ -38,7 +38,7 @@ def register_gateway_urls():
 
 @hooks.register("register_log_actions")
 def register_invoice_log_actions(actions):
-    from .views import admin as views
+    from .views import invoices as views
 
     actions.register_action(
         views.LINK_REGENERATED,

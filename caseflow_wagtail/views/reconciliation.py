@@ -39,7 +39,7 @@ from ..models import (
 )
 from ..permissions import may_reconcile, may_record_payments
 from ..webhooks.processing import Outcome, process_event
-from .admin import ForbiddenMixin, StripeModeMixin, page_edit_url, site_for
+from .base import ForbiddenMixin, StripeModeMixin, page_edit_url, site_for
 from .gateway import may_change_gateway
 
 

@@ -45,7 +45,7 @@ from ..models import (
 )
 from ..sites import invoice_site
 from ..stripe_api import StripeFailure
-from .admin import ForbiddenMixin, MoneyColumn, StripeModeMixin, site_for
+from .base import ForbiddenMixin, MoneyColumn, StripeModeMixin, site_for
 from .public import get_public_invoice
 
 logger = logging.getLogger(__name__)
