@@ -11,7 +11,7 @@ from django.urls import URLPattern
 from django.urls import path as _path
 
 from .views import public
-from .views import subscriptions as subscription_views
+from .views import subscription_pages as subscription_views
 from .webhooks.view import stripe_webhook
 
 app_name = "caseflow_wagtail"

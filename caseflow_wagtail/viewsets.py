@@ -27,10 +27,9 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import permissions
 from .filters import AdjustmentFilterSet, InvoiceFilterSet, PaymentFilterSet
-from .models import Adjustment, Client, EmailTemplate, InvoicePage, Payment
-from .views import base, invoices, ledger_lists, recording
+from .models import Adjustment, Client, EmailTemplate, InvoicePage, Payment, Subscription
+from .views import base, invoices, ledger_lists, recording, subscription_actions, subscriptions
 from .views.reconciliation import ReconciliationViewSet, WebhookHealthViewSet
-from .views.subscriptions import SubscriptionViewSet
 
 # Page permissions that make the invoice listing useful to someone.
 INVOICE_LISTING_PERMISSIONS = {"add", "change", "publish"}
@@ -249,6 +248,46 @@ class EmailTemplateViewSet(SnippetViewSet):
         return Permission.objects.filter(
             content_type=ContentType.objects.get_for_model(self.model),
             codename__in=[get_permission_codename(action, self.model_opts) for action in ("change", "view")],
+        )
+
+
+class SubscriptionViewSet(ModelViewSet):
+    model = Subscription
+    name = "caseflow_subscriptions"
+    url_prefix = "billing/subscriptions"
+    icon = "calendar-check"
+    menu_label = _("Subscriptions")
+    menu_name = "caseflow-subscriptions"
+    index_view_class = subscriptions.SubscriptionIndexView
+    filterset_class = subscriptions.SubscriptionFilterSet
+    search_backend_name = None
+    search_fields = ["client__name", "description"]
+    ordering = ["-created_at"]
+    list_per_page = 50
+    add_to_reference_index = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+    def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_common_view_kwargs(
+            edit_url_name=None, delete_url_name=None, history_url_name=None, usage_url_name=None, **kwargs
+        )
+
+    def get_urlpatterns(self) -> list[URLPattern]:
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("new/", subscriptions.SubscriptionCreateView.as_view(), name="add"),
+            path("<int:pk>/", subscriptions.SubscriptionDetailView.as_view(), name="inspect"),
+            path("<int:pk>/cancel/", subscription_actions.CancelSubscriptionView.as_view(), name="cancel"),
+            path("<int:pk>/keep/", subscription_actions.UndoCancelView.as_view(), name="undo_cancel"),
+            path("<int:pk>/send-setup/", subscription_actions.SendSetupView.as_view(), name="send_setup"),
+        ]
+
+    def get_permissions_to_register(self) -> QuerySet[Permission]:
+        codenames = [get_permission_codename(action, self.model_opts) for action in ("add", "change", "view")]
+        return Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model), codename__in=codenames
         )
 
 
