@@ -11,20 +11,15 @@ from django_tasks import task
 
 from . import emails
 from .models import ReceiptStatus
+
+# The firm's notices are a task of the reconciliation package; named here too, where earlier versions queued it.
+from .reconciliation import send_reconciliation_notice  # noqa: F401
 from .signals import payment_recorded
 
 
 @task()
 def send_receipt(payment_id: int, again: bool = False) -> str:
     return emails.deliver_receipt(payment_id, again=again)
-
-
-@task()
-def send_reconciliation_notice(kind: str, pk: int) -> str:
-    """Tell the firm's billing contact about a refund or dispute made in Stripe."""
-    from . import reconciliation
-
-    return reconciliation.send_notice(kind, pk)
 
 
 @task()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,11 +19,11 @@ from wagtail.models import Site
 from . import ledger
 from .exceptions import LedgerError
 from .models import InvoicePage, PaymentMethod, PaymentSource, UnappliedPayment, UnappliedStatus
+from .reconciliation.common import UNAPPLIED_NOTICE
+from .reconciliation.notices import notify_after_commit
 from .sites import invoice_site
 
 logger = logging.getLogger(__name__)
-
-UNAPPLIED_NOTICE = "stripe-unapplied"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +73,7 @@ def set_aside(
             raise
         return SetAside(found, created=False)
     logger.warning("Stripe payment %s set aside for review: %s", session_id or payment_intent_id, reason)
-    from .tasks import send_reconciliation_notice
-
-    transaction.on_commit(partial(send_reconciliation_notice.enqueue, UNAPPLIED_NOTICE, row.pk))
+    notify_after_commit(UNAPPLIED_NOTICE, row.pk)
     return SetAside(row, created=True)
 
 
