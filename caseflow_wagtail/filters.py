@@ -79,9 +79,10 @@ class InvoiceFilterSet(WagtailFilterSet):
     def filter_overpaid(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
+        overpaid = InvoicePage.objects.overpaid().values("pk")
         if value:
-            return queryset.filter(balance__lt=0)
-        return queryset.exclude(balance__lt=0)
+            return queryset.filter(pk__in=overpaid)
+        return queryset.exclude(pk__in=overpaid)
 
 
 class PaymentFilterSet(WagtailFilterSet):
@@ -111,9 +112,10 @@ class PaymentFilterSet(WagtailFilterSet):
     def filter_overpaid(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
+        overpaid = InvoicePage.objects.overpaid().values("pk")
         if value:
-            return queryset.filter(invoice__balance__lt=0)
-        return queryset.exclude(invoice__balance__lt=0)
+            return queryset.filter(invoice__in=overpaid)
+        return queryset.exclude(invoice__in=overpaid)
 
 
 class AdjustmentFilterSet(WagtailFilterSet):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.forms.pages import CopyForm
 
-from . import conf, money
+from . import conf, money, totals
 
 
 def billing_settings_for(site) -> Any:
@@ -104,13 +105,44 @@ class InvoicePageForm(WagtailAdminPageForm):
         currency = cleaned.get("currency")
         lines = self.formsets.get("lines")
         if currency and lines is not None:
+            kept, all_valid = [], True
             for line_form in lines.forms:
-                if not line_form.is_valid() or lines._should_delete_form(line_form):
+                valid = line_form.is_valid()  # first: it fills cleaned_data, DELETE included
+                if lines._should_delete_form(line_form):
+                    continue
+                if not valid:
+                    all_valid = False
                     continue
                 price = line_form.cleaned_data.get("unit_price")
                 if price is not None and not money.has_valid_precision(price, currency):
+                    all_valid = False
                     line_form.add_error("unit_price", money.precision_message(currency))
+                kept.append(line_form)
+            if all_valid:
+                # Only lines that are all valid add up to the total that would be saved.
+                self.check_totals(currency, lines, kept)
         return cleaned
+
+    def recorded_credits(self) -> Decimal:
+        if not self.instance.pk:
+            return Decimal(0)
+        from .models import AdjustmentKind
+
+        amounts = self.instance.adjustments.filter(kind=AdjustmentKind.CREDIT).values_list(
+            "amount", flat=True
+        )
+        return sum(amounts, Decimal(0))
+
+    def check_totals(self, currency: str, lines, line_forms: list) -> None:
+        """Too large a line or total, or a total below the credits: errors on the line's field, or above
+        the line items. ``InvoicePage.save`` checks again, under the invoice's row lock."""
+        found = totals.refusals([form.instance for form in line_forms], currency, self.recorded_credits())
+        for index, errors in found.lines.items():
+            for name, message in errors.items():
+                line_forms[index].add_error(name, message)
+        if found.invoice:
+            # Shown above the line items; the formset, so the whole form, is then invalid.
+            lines.non_form_errors().extend(found.invoice)
 
 
 class AmountField(forms.DecimalField):
@@ -126,6 +158,9 @@ class AmountField(forms.DecimalField):
         super().validate(value)
         if value is not None and value <= 0:
             raise ValidationError(_("Enter an amount greater than zero."), code="not_positive")
+        # Before the digit-count validators, whose "no more than 15 digits" does not say what is wrong.
+        if value is not None and not money.is_within_limit(value):
+            raise ValidationError(money.too_large_message(), code="too_large")
 
 
 class InvoiceCopyForm(CopyForm):

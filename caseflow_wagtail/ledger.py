@@ -34,8 +34,8 @@ from .signals import adjustment_recorded, payment_recorded
 
 Entry = TypeVar("Entry", Payment, Adjustment)
 
-# Amounts are stored with 18 digits, 3 of them decimals.
-LARGEST_AMOUNT = Decimal(10) ** 15
+# Kept for callers that read it here; the limit lives in money (see money.LARGEST_AMOUNT for why).
+LARGEST_AMOUNT = money.LARGEST_AMOUNT
 
 PAYMENT_RECORDED = "caseflow_wagtail.payment_recorded"
 ADJUSTMENT_RECORDED = "caseflow_wagtail.adjustment_recorded"
@@ -56,14 +56,34 @@ def _clean_amount(amount: Any, currency: str) -> Decimal:
         raise LedgerError(_("“%(amount)s” is not an amount.") % {"amount": amount}) from None
     if not value.is_finite() or value <= 0:
         raise LedgerError(_("The amount must be greater than zero."))
+    # Size before precision: 1E+26 cannot be quantized, and would be refused as too precise.
+    if not money.is_within_limit(value):
+        raise LedgerError(money.too_large_message(currency))
     if not money.has_valid_precision(value, currency):
         raise LedgerError(
             _("%(currency)s amounts have at most %(places)s decimal places.")
             % {"currency": currency, "places": money.decimal_places(currency)}
         )
-    if value >= LARGEST_AMOUNT:
-        raise LedgerError(_("That amount is too large to record."))
     return money.quantize(value, currency)
+
+
+def _check_resulting_totals(invoice: InvoicePage, kind: str, value: Decimal) -> None:
+    """Refuse an entry that would take one of the invoice's totals (freshly loaded) past the limit: each
+    amount may be within it and their sum not, and a sum the database cannot hold exactly is lost money.
+
+    The balance needs no check of its own: with the total, the payments and the credits within the limit
+    (and refunds no more than payments, credits no more than the total), it is too."""
+    totals = {
+        "payment": (invoice.amount_paid, _("this invoice's payments")),
+        AdjustmentKind.REFUND: (invoice.amount_refunded, _("this invoice's refunds")),
+        AdjustmentKind.CREDIT: (invoice.amount_credited, _("this invoice's credits")),
+    }
+    so_far, what = totals[kind]
+    if not money.is_within_limit(so_far + value):
+        raise LedgerError(
+            _("That amount is too large: it would take %(what)s past the limit of %(largest)s.")
+            % {"what": what, "largest": money.limit_text(invoice.currency)}
+        )
 
 
 def _check_currency(invoice: InvoicePage, currency: str) -> str:
@@ -215,6 +235,8 @@ def record_payment(
                 raise LedgerError(_("Publish the invoice before recording a payment against it."))
             if locked.voided_at:
                 raise LedgerError(_("This invoice is void; payments cannot be recorded against it."))
+        _refresh_totals(locked)
+        _check_resulting_totals(locked, "payment", value)
         payment, created = _insert(
             Payment,
             lookup,
@@ -287,6 +309,7 @@ def record_adjustment(
                 _("A credit cannot exceed the balance due (%(balance)s).")
                 % {"balance": money.format_money(max(locked.balance, Decimal(0)), code)}
             )
+        _check_resulting_totals(locked, kind, value)
         adjustment, created = _insert(
             Adjustment,
             lookup,

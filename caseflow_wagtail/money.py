@@ -312,3 +312,44 @@ def format_rate(rate: Decimal, locale: str | None = None) -> str:
         return format_decimal(plain_rate(rate), format=pattern, locale=locale or active_locale())
     except UnknownLocaleError:
         return format_decimal(plain_rate(rate), format=pattern, locale="en")
+
+
+# -- how large an amount may be --------------------------------------------------------------------------
+
+# One limit for every amount and every invoice total, in every currency: 12 integer digits and 3 decimals,
+# 15 significant digits. SQLite stores decimals as REAL (Django reads them back with a 15-digit context),
+# so more digits than that come back changed; and the columns (18 digits, 3 decimals) overflow on PostgreSQL
+# once totals pass 15 integer digits. Everything within this limit is stored, summed and read back exactly.
+LARGEST_AMOUNT = Decimal("999999999999.999")
+
+
+def is_within_limit(amount: Decimal) -> bool:
+    """True when the amount (or total, or balance, either sign) is within ``LARGEST_AMOUNT``."""
+    # Checked before any quantize: 1E+26 cannot be quantized and would be reported as too precise.
+    if isinstance(amount, int) and not isinstance(amount, bool):
+        amount = Decimal(amount)
+    return isinstance(amount, Decimal) and amount.is_finite() and abs(amount) <= LARGEST_AMOUNT
+
+
+def largest_amount(currency: str) -> Decimal:
+    """The largest amount with the currency's places: 999999999999.99 USD, 999999999999 JPY."""
+    unit = _exponent(currency)
+    # Rounded down, never up past the limit.
+    return (LARGEST_AMOUNT - LARGEST_AMOUNT % unit).quantize(unit)
+
+
+def limit_text(currency: str | None = None) -> str:
+    """The limit as people read it: “$999,999,999,999.99” in a currency, “999,999,999,999.999” without."""
+    if currency:
+        return format_money(largest_amount(currency), currency)
+    try:
+        return format_decimal(LARGEST_AMOUNT, locale=active_locale())
+    except UnknownLocaleError:
+        return format_decimal(LARGEST_AMOUNT, locale="en")
+
+
+def too_large_message(currency: str | None = None) -> str:
+    """Why an amount above the limit is refused, naming the limit (in the currency when it is known)."""
+    return str(
+        _("That amount is too large: amounts are limited to %(largest)s.") % {"largest": limit_text(currency)}
+    )

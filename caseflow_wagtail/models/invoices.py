@@ -6,7 +6,7 @@ import datetime
 import secrets
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
@@ -31,7 +31,7 @@ from wagtail.models import Orderable, Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 from wagtail.signals import copy_for_translation_done
 
-from .. import money
+from .. import money, totals
 from ..blocks import body_blocks
 from ..forms import InvoiceCopyForm, InvoicePageForm
 from ..headers import make_private
@@ -174,6 +174,10 @@ class InvoicePageQuerySet(PageQuerySet):
             return current.exclude(paid_something)
         raise ValueError(f"unknown invoice status {status!r}")
 
+    def overpaid(self) -> InvoicePageQuerySet:
+        """The same rule as ``InvoicePage.is_overpaid``: money received beyond what is owed."""
+        return self.filter(balance__lt=0, amount_paid__gt=models.F("amount_refunded"))
+
 
 InvoicePageManager = PageManager.from_queryset(InvoicePageQuerySet)
 
@@ -289,8 +293,14 @@ class InvoicePage(Page):
         return InvoiceStatus.UNPAID
 
     @property
+    def overpaid_amount(self) -> Decimal:
+        """What was received beyond what is owed, and so can be refunded: never more than was paid and not
+        yet refunded (credits forgive what is owed; they are no money to give back)."""
+        return max(min(-self.balance, self.amount_paid - self.amount_refunded), Decimal(0))
+
+    @property
     def is_overpaid(self) -> bool:
-        return self.balance < 0
+        return self.overpaid_amount > 0
 
     @property
     def is_payable(self) -> bool:
@@ -362,6 +372,16 @@ class InvoicePage(Page):
             % {"recorded": recorded_currency}
         )
 
+    def refuse_bad_totals(self) -> None:
+        """Refuse lines whose amounts or total are too large to store exactly, or a total below the credits
+        recorded (``amount_credited``, as last loaded from the ledger). See ``caseflow_wagtail.totals``."""
+        if not self.currency:
+            return  # refused by full_clean
+        lines = list(self.lines.all())
+        found = totals.refusals(lines, self.currency, self.amount_credited or Decimal(0))
+        if found:
+            raise ValidationError({"total": found.messages(lines)})
+
     def save(self, *args, **kwargs):
         if kwargs.get("update_fields") is not None:
             # Revision bookkeeping: the content and the money on the row are unchanged.
@@ -380,6 +400,8 @@ class InvoicePage(Page):
                     if refusal:
                         raise ValidationError({"currency": refusal})
                 self.load_ledger_totals()
+            # Under the lock too: a credit may have been recorded since the editor's form was checked.
+            self.refuse_bad_totals()
             self.compute_totals()
             result = super().save(*args, **kwargs)
         parent = self.get_parent()
@@ -403,6 +425,8 @@ class InvoicePage(Page):
         if refusal:
             raise ValidationError({"currency": refusal})
         self.load_ledger_totals()
+        # Before the open payment pages are closed: a refused change must leave them open.
+        self.refuse_bad_totals()
         self.compute_totals()
         if (self.currency, self.total) == (previous[0], previous[1]):
             return
@@ -497,10 +521,27 @@ class InvoiceLine(Orderable):
     def __str__(self) -> str:
         return self.description
 
+    def clean(self):
+        super().clean()
+        try:
+            currency = self.invoice.currency or None
+        except ObjectDoesNotExist:
+            currency = None
+        # Too large before any rounding; the invoice's form and save check the rounded amounts and totals.
+        refusals = totals.raw_line_refusals(self, currency)
+        if refusals:
+            raise ValidationError(refusals)
+
     def amount_in(self, currency: str) -> Decimal:
-        return money.quantize((self.quantity or 0) * (self.unit_price or 0), currency)
+        return _rounded((self.quantity or 0) * (self.unit_price or 0), currency)
 
     def tax_in(self, currency: str) -> Decimal:
         if not self.tax_rate:
             return money.quantize(0, currency)
-        return money.quantize(self.amount_in(currency) * self.tax_rate / 100, currency)
+        return _rounded(self.amount_in(currency) * self.tax_rate / 100, currency)
+
+
+def _rounded(amount: Decimal, currency: str) -> Decimal:
+    # A draft saved from code may hold a line far too large to round (1E+26 cannot be quantized): it is
+    # left as it is, so that opening or previewing the draft still works; saving it is refused.
+    return money.quantize(amount, currency) if money.is_within_limit(amount) else amount
