@@ -3,7 +3,9 @@ from .clients import Client
 from .emails import EmailTemplate
 from .events import EventOutcome, StripeEvent
 from .gateway import PaymentGatewaySettings
-from .invoices import InvoiceIndexPage, InvoiceLine, InvoicePage, InvoiceStatus
+from .invoice_folders import InvoiceIndexPage
+from .invoice_lines import InvoiceLine
+from .invoices import InvoicePage, InvoiceStatus
 from .payments import Adjustment, AdjustmentKind, Payment, PaymentMethod, PaymentSource, ReceiptStatus
 from .reconciliation import DisputeStatus, StripeDispute, StripeRefund, SyncRun, WebhookRefusal
 from .settings import BillingSettings

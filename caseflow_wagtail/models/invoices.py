@@ -6,18 +6,14 @@ import datetime
 import secrets
 from decimal import Decimal
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -27,7 +23,7 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page, PageManager, PageViewRestriction
+from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.signals import copy_for_translation_done
 
@@ -36,6 +32,7 @@ from ..blocks import body_blocks
 from ..forms import InvoiceCopyForm, InvoicePageForm
 from ..headers import make_private
 from ..panels import InvoiceBillingPanel
+from .invoice_folders import InvoiceIndexPage
 
 TOKEN_BYTES = 24  # 192 random bits
 
@@ -55,89 +52,6 @@ class InvoiceStatus(models.TextChoices):
     PAID = "paid", _("Paid")
     OVERDUE = "overdue", _("Overdue")
     VOID = "void", _("Void")
-
-
-class InvoiceIndexPage(Page):
-    """The private folder that holds a site's invoices.
-
-    It is never served and keeps a view restriction so that every listing of public pages (the pages API,
-    sitemaps, ``Page.objects.public()``) leaves invoices out.
-    """
-
-    max_count_per_parent = 1
-    search_fields: list = []
-    promote_panels: list = []
-
-    class Meta:
-        verbose_name = _("invoices folder")
-        verbose_name_plural = _("invoices folders")
-
-    @classmethod
-    def allowed_subpage_models(cls):
-        return [model for model in super().allowed_subpage_models() if issubclass(model, InvoicePage)]
-
-    def save(self, *args, **kwargs):
-        self.show_in_menus = False
-        created = self.pk is None
-        result = super().save(*args, **kwargs)
-        self.ensure_private()
-        if created:
-            from ..permissions import grant_billing_group
-
-            grant_billing_group(self)
-        return result
-
-    def permissions_for_user(self, user):
-        from ..permissions import BillingPagePermissionTester
-
-        return BillingPagePermissionTester(user, self)
-
-    # New invoices are added here: no moderation workflow for them either (see InvoicePage.get_workflow).
-    def get_workflow(self):
-        return None
-
-    @property
-    def has_workflow(self) -> bool:
-        return False
-
-    def ensure_private(self) -> None:
-        # Only a group restriction keeps invoices from visitors who are not staff: with a login restriction
-        # alone, any signed-in site member could list them through the pages API.
-        restrictions = PageViewRestriction.objects.filter(page=self)
-        if not restrictions.filter(restriction_type=PageViewRestriction.GROUPS).exists():
-            PageViewRestriction.objects.create(page=self, restriction_type=PageViewRestriction.GROUPS)
-        # A group restriction lets superusers through, and the pages API lists what a request may view, so a
-        # superuser's listing would show every invoice with its private link. A password nobody is told is
-        # the one restriction Wagtail applies to superusers too; the token view never asks for it.
-        if not restrictions.filter(restriction_type=PageViewRestriction.PASSWORD).exists():
-            PageViewRestriction.objects.create(
-                page=self, restriction_type=PageViewRestriction.PASSWORD, password=secrets.token_urlsafe(32)
-            )
-
-    def route(self, request, path_components):
-        # Slug paths never lead to an invoice: the token link is the only way in.
-        raise Http404
-
-    def get_sitemap_urls(self, request=None):
-        return []
-
-    def get_url_parts(self, request=None):
-        return None
-
-
-@receiver(post_save, sender=PageViewRestriction)
-@receiver(post_delete, sender=PageViewRestriction)
-def keep_invoice_folders_private(sender, instance, origin=None, **kwargs):
-    """Undo an editor's “make public” on an invoices folder (the privacy dialog deletes the restriction)."""
-    deleted_on_its_own = isinstance(origin, PageViewRestriction) or (
-        getattr(origin, "model", None) is PageViewRestriction
-    )
-    if kwargs.get("signal") is post_delete and not deleted_on_its_own:
-        # Deleted along with the folder itself: nothing is left to protect.
-        return
-    folder = InvoiceIndexPage.objects.filter(pk=instance.page_id).first()
-    if folder is not None:
-        folder.ensure_private()
 
 
 @receiver(copy_for_translation_done)
@@ -482,66 +396,3 @@ class InvoicePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(invoice_context(self, request))
         return context
-
-
-class InvoiceLine(Orderable):
-    invoice = ParentalKey(InvoicePage, on_delete=models.CASCADE, related_name="lines")
-    description = models.CharField(_("description"), max_length=500)
-    quantity = models.DecimalField(
-        _("quantity"),
-        max_digits=12,
-        decimal_places=3,
-        default=Decimal(1),
-        validators=[MinValueValidator(Decimal("0.001"), message=_("The quantity must be more than zero."))],
-    )
-    unit_price = models.DecimalField(
-        _("unit price"),
-        max_digits=18,
-        decimal_places=3,
-        validators=[MinValueValidator(Decimal(0), message=_("The unit price cannot be negative."))],
-    )
-    tax_rate = models.DecimalField(
-        _("tax rate (%)"),
-        max_digits=6,
-        decimal_places=3,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal(0), message=_("The tax rate cannot be negative."))],
-    )
-
-    panels = [
-        FieldPanel("description"),
-        FieldRowPanel([FieldPanel("quantity"), FieldPanel("unit_price"), FieldPanel("tax_rate")]),
-    ]
-
-    class Meta(Orderable.Meta):
-        verbose_name = _("line item")
-        verbose_name_plural = _("line items")
-
-    def __str__(self) -> str:
-        return self.description
-
-    def clean(self):
-        super().clean()
-        try:
-            currency = self.invoice.currency or None
-        except ObjectDoesNotExist:
-            currency = None
-        # Too large before any rounding; the invoice's form and save check the rounded amounts and totals.
-        refusals = totals.raw_line_refusals(self, currency)
-        if refusals:
-            raise ValidationError(refusals)
-
-    def amount_in(self, currency: str) -> Decimal:
-        return _rounded((self.quantity or 0) * (self.unit_price or 0), currency)
-
-    def tax_in(self, currency: str) -> Decimal:
-        if not self.tax_rate:
-            return money.quantize(0, currency)
-        return _rounded(self.amount_in(currency) * self.tax_rate / 100, currency)
-
-
-def _rounded(amount: Decimal, currency: str) -> Decimal:
-    # A draft saved from code may hold a line far too large to round (1E+26 cannot be quantized): it is
-    # left as it is, so that opening or previewing the draft still works; saving it is refused.
-    return money.quantize(amount, currency) if money.is_within_limit(amount) else amount
