@@ -122,6 +122,10 @@ def _record_failure(site: Site, event: dict, error: Exception) -> None:
             )
             if not created:
                 row.deliveries = F("deliveries") + 1
+                if row.outcome in DONE:
+                    # A redelivery that failed (a busy database, say) changes nothing that was done.
+                    row.save(update_fields=["deliveries"])
+                    return
             row.outcome = EventOutcome.FAILED
             row.error = message
             row.save(update_fields=["outcome", "error", "deliveries"])

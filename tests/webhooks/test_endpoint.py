@@ -136,3 +136,26 @@ def test_a_site_without_a_signing_secret_refuses_deliveries(client, home_page):
 
     assert deliver(client, url, body, signed(body)).status_code == 400
     assert StripeEvent.objects.count() == 0
+
+
+def test_a_redelivery_failing_on_a_busy_database_leaves_the_processed_event_processed(
+    client, url, monkeypatch
+):
+    body = event_body()
+    assert deliver(client, url, body, signed(body)).status_code == 200
+
+    # The second delivery waits on the first one's lock and gives up ("database is locked" on SQLite).
+    from django.db import OperationalError
+
+    from caseflow_wagtail.webhooks import processing
+
+    def busy(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(processing, "_process_once", busy)
+    again = deliver(client, url, body, signed(body))
+
+    assert again.status_code == 500  # Stripe sends it again; nothing to redo when it does
+    stored = StripeEvent.objects.get()
+    assert stored.outcome == EventOutcome.IGNORED and stored.error == ""
+    assert stored.deliveries == 2

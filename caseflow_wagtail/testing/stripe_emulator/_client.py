@@ -91,10 +91,13 @@ class EmulatorClient:
         timeout: float = 10.0,
         **filters: str,
     ) -> list[dict[str, Any]]:
-        """Poll until ``condition(deliveries)`` holds (default: none pending or retrying)."""
+        """Poll until ``condition(deliveries)`` holds (default: none pending or retrying, and no injected
+        duplicate still to be sent)."""
 
         def settled(items: list[dict[str, Any]]) -> bool:
-            return all(d["status"] not in ("pending", "retrying") for d in items)
+            return all(
+                d["status"] not in ("pending", "retrying") and not d.get("duplicates_pending") for d in items
+            )
 
         check = condition or settled
         deadline = time.monotonic() + timeout

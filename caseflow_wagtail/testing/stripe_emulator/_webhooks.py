@@ -175,6 +175,8 @@ class WebhookDispatcher:
             else:
                 self._push(due, delivery, wrong)
             if self._take_fault("duplicate", event["type"]):
+                # Counted until sent, so that waiting for deliveries waits for the copy too.
+                delivery["duplicates_pending"] = delivery.get("duplicates_pending", 0) + 1
                 self._push(due + 0.05, delivery, wrong, duplicate=True)
             self._cond.notify_all()
 
@@ -213,6 +215,9 @@ class WebhookDispatcher:
         delivery = job.delivery
         loaded = self._load(delivery)
         if loaded is None:  # endpoint deleted or disabled, or state reset, since queueing
+            if job.duplicate_of_success:
+                delivery["duplicates_pending"] -= 1
+                return
             delivery["status"] = "canceled"
             delivery.pop("next_attempt_at", None)
             return
@@ -251,6 +256,7 @@ class WebhookDispatcher:
         with self._cond:
             delivery["attempts"].append(attempt)
             if job.duplicate_of_success:
+                delivery["duplicates_pending"] -= 1
                 return
             failures = sum(1 for a in delivery["attempts"] if not a["duplicate"])
             if ok:
