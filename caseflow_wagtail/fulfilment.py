@@ -14,7 +14,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import Site
 
-from . import ledger, money
+from . import audit, ledger, money
 from .exceptions import LedgerError
 from .fees import Fees, fees_from_balance
 from .fees import note as note_fees
@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 
 INVOICE_KEY = "caseflow_invoice_id"
 SITE_KEY = "caseflow_site_id"
-PAYMENT_FAILED = "caseflow_wagtail.payment_failed"
 
 
 def checkout_metadata(invoice: InvoicePage, site: Site) -> dict[str, str]:
@@ -309,7 +308,7 @@ def note_failure(obj: dict[str, Any], site: Site, *, event_id: str = "") -> bool
     error = obj.get("last_payment_error") or {}
     log(
         instance=invoice,
-        action=PAYMENT_FAILED,
+        action=audit.PAYMENT_FAILED,
         data={
             "event_id": event_id,
             "code": error.get("code") or "",

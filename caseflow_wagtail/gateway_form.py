@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.log_actions import log
 
-from . import conf, money
+from . import audit, conf, money
 from .exceptions import ConfigurationError
 from .stripe_api import StripeAuthenticationFailed, StripeFailure, StripeGateway, StripeUnavailable, key_mode
 
@@ -23,7 +23,6 @@ from .stripe_api import StripeAuthenticationFailed, StripeFailure, StripeGateway
 SAVE_WARNINGS: ContextVar[list[str]] = ContextVar("caseflow_gateway_save_warnings")
 
 DESCRIPTION_PLACEHOLDERS = ("invoice_number", "firm_name")
-LIVE_ATTESTED = "caseflow_wagtail.live_mode_attested"
 
 
 def render_description(template: str, invoice_number: str, firm_name: str) -> str:
@@ -230,7 +229,7 @@ class PaymentGatewaySettingsForm(WagtailAdminModelForm):
             if attesting:
                 log(
                     instance=settings_row,
-                    action=LIVE_ATTESTED,
+                    action=audit.LIVE_ATTESTED,
                     user=settings_row.live_attested_by,
                     data={"site_id": settings_row.site_id},
                 )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from . import money
+from . import audit, money
 from .exceptions import LedgerError
 from .models import (
     Adjustment,
@@ -36,9 +36,6 @@ Entry = TypeVar("Entry", Payment, Adjustment)
 
 # Kept for callers that read it here; the limit lives in money (see money.LARGEST_AMOUNT for why).
 LARGEST_AMOUNT = money.LARGEST_AMOUNT
-
-PAYMENT_RECORDED = "caseflow_wagtail.payment_recorded"
-ADJUSTMENT_RECORDED = "caseflow_wagtail.adjustment_recorded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +57,7 @@ def _clean_amount(amount: Any, currency: str) -> Decimal:
     if not money.is_within_limit(value):
         raise LedgerError(money.too_large_message(currency))
     if not money.has_valid_precision(value, currency):
-        raise LedgerError(
-            _("%(currency)s amounts have at most %(places)s decimal places.")
-            % {"currency": currency, "places": money.decimal_places(currency)}
-        )
+        raise LedgerError(money.precision_message(currency))
     return money.quantize(value, currency)
 
 
@@ -258,7 +252,7 @@ def record_payment(
         )
         if not created:
             return Recorded(payment, created=False)
-        _settle(locked, payment, PAYMENT_RECORDED, {"method": payment.method, "source": payment.source})
+        _settle(locked, payment, audit.PAYMENT_RECORDED, {"method": payment.method, "source": payment.source})
         payment_recorded.send(sender=Payment, payment=payment, invoice=locked)
         return Recorded(payment, created=True)
 
@@ -324,7 +318,7 @@ def record_adjustment(
         )
         if not created:
             return Recorded(adjustment, created=False)
-        _settle(locked, adjustment, ADJUSTMENT_RECORDED, {"kind": adjustment.kind})
+        _settle(locked, adjustment, audit.ADJUSTMENT_RECORDED, {"kind": adjustment.kind})
         adjustment_recorded.send(sender=Adjustment, adjustment=adjustment, invoice=locked)
         return Recorded(adjustment, created=True)
 

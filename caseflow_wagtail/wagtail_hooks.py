@@ -3,29 +3,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
 
-from . import fulfilment, ledger
-from .gateway_form import LIVE_ATTESTED
-from .log_formatters import AdjustmentRecordedFormatter, PaymentFailedFormatter, PaymentRecordedFormatter
+from . import audit
 from .views import gateway
 
 
 @hooks.register("register_log_actions")
-def register_ledger_log_actions(actions):
-    actions.register_action(ledger.PAYMENT_RECORDED)(PaymentRecordedFormatter)
-    actions.register_action(ledger.ADJUSTMENT_RECORDED)(AdjustmentRecordedFormatter)
-    actions.register_action(fulfilment.PAYMENT_FAILED)(PaymentFailedFormatter)
-
-
-@hooks.register("register_log_actions")
-def register_gateway_log_actions(actions):
-    actions.register_action(
-        LIVE_ATTESTED,
-        _("Confirm operating account"),
-        _("Confirmed the Stripe account pays out to an operating account"),
-    )
-    actions.register_action(
-        gateway.WEBHOOK_CONFIGURED, _("Configure webhook"), _("Stripe webhook configured")
-    )
+def register_log_actions(actions):
+    audit.register_actions(actions)
 
 
 @hooks.register("register_admin_urls", order=-1)
@@ -34,19 +18,6 @@ def register_gateway_urls():
         path("caseflow/payment-gateways/", include((gateway.urlpatterns, "caseflow_wagtail_gateway"))),
         path("settings/", include(gateway.settings_urlpatterns)),
     ]
-
-
-@hooks.register("register_log_actions")
-def register_invoice_log_actions(actions):
-    from .views import invoices as views
-
-    actions.register_action(
-        views.LINK_REGENERATED,
-        _("Regenerate client link"),
-        _("Client link regenerated; the old link stopped working"),
-    )
-    actions.register_action(views.INVOICE_VOIDED)(views.InvoiceVoidedFormatter)
-    actions.register_action(views.INVOICE_RESTORED, _("Restore invoice"), _("Void invoice restored"))
 
 
 @hooks.register("register_admin_viewset")
@@ -72,25 +43,6 @@ def renumber_copied_invoice(request, page, new_page):
     if isinstance(copy, InvoicePage):
         number = renumber_copy(copy)
         messages.info(request, _("The copy is draft invoice %(number)s.") % {"number": number})
-
-
-@hooks.register("register_log_actions")
-def register_subscription_log_actions(actions):
-    from . import subscriptions as subs
-
-    for action, label, message in (
-        (subs.CREATED, _("Create subscription"), _("Subscription created")),
-        (subs.SETUP_SENT, _("Send setup link"), _("Setup link emailed to the client")),
-        (subs.STATUS_CHANGED, _("Subscription status"), _("Status changed in Stripe")),
-        (subs.CANCEL_SCHEDULED, _("Schedule cancellation"), _("Cancellation at period end scheduled")),
-        (subs.CANCEL_UNDONE, _("Undo cancellation"), _("Pending cancellation withdrawn")),
-        (subs.CANCELED, _("Cancel subscription"), _("Subscription canceled immediately")),
-        (subs.CHARGE_PAID, _("Charge paid"), _("Cycle charged; invoice created and payment recorded")),
-        (subs.CHARGE_FAILED, _("Charge failed"), _("Card charge failed; firm and client notified")),
-        (subs.ACTION_REQUIRED, _("Authentication required"), _("The bank asked the client to confirm")),
-        (subs.CARD_CHANGED, _("Card changed"), _("The card Stripe charges was replaced")),
-    ):
-        actions.register_action(action, label, message)
 
 
 @hooks.register("construct_homepage_panels")

@@ -16,16 +16,6 @@ and ``cycles`` use ``emails``), never back. What the rest of the plugin uses is 
 """
 
 from .common import (
-    ACTION_REQUIRED,
-    CANCEL_SCHEDULED,
-    CANCEL_UNDONE,
-    CANCELED,
-    CARD_CHANGED,
-    CHARGE_FAILED,
-    CHARGE_PAID,
-    CREATED,
-    SETUP_SENT,
-    STATUS_CHANGED,
     SubscriptionError,
     card_update_link,
     card_updates_allowed,
@@ -45,16 +35,6 @@ from .setup import checkout_url_for_setup, create_subscription, send_setup_email
 from .state import apply_subscription_event, link_checkout_session
 
 __all__ = [
-    "ACTION_REQUIRED",
-    "CANCELED",
-    "CANCEL_SCHEDULED",
-    "CANCEL_UNDONE",
-    "CARD_CHANGED",
-    "CHARGE_FAILED",
-    "CHARGE_PAID",
-    "CREATED",
-    "SETUP_SENT",
-    "STATUS_CHANGED",
     "SubscriptionError",
     "apply_subscription_event",
     "cancel_at_period_end",

@@ -27,16 +27,6 @@ SUBSCRIPTION_KEY = "caseflow_subscription_id"
 SETUP_SESSION_LIFETIME = datetime.timedelta(hours=23)
 REUSE_MARGIN = datetime.timedelta(minutes=5)
 
-CREATED = "caseflow_wagtail.subscription_created"
-SETUP_SENT = "caseflow_wagtail.subscription_setup_sent"
-STATUS_CHANGED = "caseflow_wagtail.subscription_status"
-CANCEL_SCHEDULED = "caseflow_wagtail.subscription_cancel_scheduled"
-CANCEL_UNDONE = "caseflow_wagtail.subscription_cancel_undone"
-CANCELED = "caseflow_wagtail.subscription_canceled"
-CHARGE_PAID = "caseflow_wagtail.subscription_charge_paid"
-CHARGE_FAILED = "caseflow_wagtail.subscription_charge_failed"
-ACTION_REQUIRED = "caseflow_wagtail.subscription_action_required"
-CARD_CHANGED = "caseflow_wagtail.subscription_card_changed"
 
 SETUP_TEMPLATE = "subscription-setup"
 FAILED_TEMPLATE = "subscription-payment-failed"

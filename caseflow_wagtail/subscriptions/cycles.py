@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import Site
 
-from .. import ledger, money, stripe_api
+from .. import audit, ledger, money, stripe_api
 from ..models import (
     BillingSettings,
     CycleStatus,
@@ -26,13 +26,9 @@ from ..models import (
     SubscriptionStatus,
 )
 from .common import (
-    ACTION_REQUIRED,
     ACTION_TEMPLATE,
-    CHARGE_FAILED,
-    CHARGE_PAID,
     FAILED_TEMPLATE,
     FIRM_FAILED_TEMPLATE,
-    STATUS_CHANGED,
     SubscriptionError,
     card_update_link,
     find_subscription,
@@ -171,7 +167,7 @@ def record_paid_invoice(
         Subscription.objects.filter(pk=subscription.pk).update(payment_failed_at=None)
     log(
         instance=subscription,
-        action=CHARGE_PAID,
+        action=audit.CHARGE_PAID,
         data={
             "amount": str(amount),
             "currency": currency,
@@ -229,12 +225,12 @@ def record_failed_payment(site: Site, stripe_invoice: dict[str, Any], event: dic
     if fresh and subscription.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING):
         old = subscription.status
         subscription.status = SubscriptionStatus.PAST_DUE
-        log(instance=subscription, action=STATUS_CHANGED, data={"from": old, "to": subscription.status})
+        log(instance=subscription, action=audit.STATUS_CHANGED, data={"from": old, "to": subscription.status})
     subscription.payment_failed_at = timezone.now()
     subscription.save(update_fields=["status", "payment_failed_at", "updated_at"])
     log(
         instance=subscription,
-        action=CHARGE_FAILED,
+        action=audit.CHARGE_FAILED,
         data={"stripe_invoice": cycle.stripe_invoice_id, "attempt": cycle.attempt_count},
     )
     if subscription.client.contact_email:
@@ -267,7 +263,7 @@ def record_action_required(site: Site, stripe_invoice: dict[str, Any], event: di
     if noted is None:
         return False
     subscription, cycle = noted
-    log(instance=subscription, action=ACTION_REQUIRED, data={"stripe_invoice": cycle.stripe_invoice_id})
+    log(instance=subscription, action=audit.ACTION_REQUIRED, data={"stripe_invoice": cycle.stripe_invoice_id})
     link = _hosted_invoice_url(site, stripe_invoice) or card_update_link(subscription)
     if subscription.client.contact_email:
         enqueue_email(

@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from .. import portal, stripe_api
+from .. import audit, portal, stripe_api
 from ..models import (
     InvoicePage,
     PaymentGatewaySettings,
     Subscription,
 )
 from ..models.subscriptions import BILLING_STATUSES
-from .common import CANCEL_SCHEDULED, CANCEL_UNDONE, CANCELED, SubscriptionError, stripe_for
+from .common import SubscriptionError, stripe_for
 from .state import apply_stripe_state, seen_state_as_of
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,10 @@ def cancel_at_period_end(subscription: Subscription, user=None) -> Subscription:
         apply_stripe_state(locked, answer, api, user=user)
         seen_state_as_of(locked, asked_at)
         log(
-            instance=locked, action=CANCEL_SCHEDULED, user=user, data={"ends": str(locked.current_period_end)}
+            instance=locked,
+            action=audit.CANCEL_SCHEDULED,
+            user=user,
+            data={"ends": str(locked.current_period_end)},
         )
     return locked
 
@@ -71,7 +74,7 @@ def undo_cancellation(subscription: Subscription, user=None) -> Subscription:
         locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
         apply_stripe_state(locked, answer, api, user=user)
         seen_state_as_of(locked, asked_at)
-        log(instance=locked, action=CANCEL_UNDONE, user=user)
+        log(instance=locked, action=audit.CANCEL_UNDONE, user=user)
     return locked
 
 
@@ -84,7 +87,7 @@ def cancel_now(subscription: Subscription, user=None) -> Subscription:
         locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
         apply_stripe_state(locked, answer, api, user=user)
         seen_state_as_of(locked, asked_at)
-        log(instance=locked, action=CANCELED, user=user)
+        log(instance=locked, action=audit.CANCELED, user=user)
     return locked
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import Site
 
-from .. import money, stripe_api, stripe_client
+from .. import audit, money, stripe_api, stripe_client
 from ..fulfilment import SITE_KEY
 from ..models import (
     Client,
@@ -20,9 +20,7 @@ from ..models import (
 )
 from ..models.subscriptions import STRIPE_INTERVALS
 from .common import (
-    CREATED,
     REUSE_MARGIN,
-    SETUP_SENT,
     SETUP_SESSION_LIFETIME,
     SETUP_TEMPLATE,
     SubscriptionError,
@@ -177,7 +175,7 @@ def create_subscription(
         raise
     log(
         instance=subscription,
-        action=CREATED,
+        action=audit.SUBSCRIPTION_CREATED,
         user=subscription.created_by,
         data={"amount": str(subscription.amount), "currency": currency, "interval": interval},
     )
@@ -190,7 +188,12 @@ def send_setup_email(subscription: Subscription, user=None) -> bool:
     """Email the setup link to the primary contact (after commit); False when there is no address."""
     if not subscription.client.contact_email:
         return False
-    log(instance=subscription, action=SETUP_SENT, user=user, data={"to": subscription.client.contact_email})
+    log(
+        instance=subscription,
+        action=audit.SETUP_SENT,
+        user=user,
+        data={"to": subscription.client.contact_email},
+    )
     enqueue_email(subscription, SETUP_TEMPLATE, [subscription.client.contact_email])
     return True
 

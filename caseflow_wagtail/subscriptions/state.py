@@ -10,13 +10,13 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import Site
 
-from .. import stripe_api
+from .. import audit, stripe_api
 from ..models import (
     Subscription,
     SubscriptionStatus,
 )
 from ..models.subscriptions import FINAL_STATUSES
-from .common import CARD_CHANGED, STATUS_CHANGED, find_subscription, object_id, stripe_for, to_datetime
+from .common import find_subscription, object_id, stripe_for, to_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def _note_card(
     subscription.card_brand = card.get("brand") or ""
     subscription.card_last4 = card.get("last4") or ""
     if had_card:
-        log(instance=subscription, action=CARD_CHANGED, data={"card": subscription.card_display})
+        log(instance=subscription, action=audit.CARD_CHANGED, data={"card": subscription.card_display})
 
 
 def apply_stripe_state(
@@ -102,7 +102,7 @@ def apply_stripe_state(
     if subscription.status != old_status:
         log(
             instance=subscription,
-            action=STATUS_CHANGED,
+            action=audit.STATUS_CHANGED,
             user=user,
             data={"from": old_status, "to": subscription.status},
         )

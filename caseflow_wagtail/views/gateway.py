@@ -17,13 +17,12 @@ from wagtail.contrib.settings import views as settings_views
 from wagtail.log_actions import log
 from wagtail.models import Site
 
+from .. import audit
 from ..gateway_form import SAVE_WARNINGS
 from ..models import PaymentGatewaySettings
 from ..stripe_api import API_VERSION, StripeFailure
 from ..webhooks.registry import SUBSCRIBED_EVENTS
 from ..webhooks.setup import WebhookUnreachable, connect_webhook, setup_blocker, webhook_endpoint_url
-
-WEBHOOK_CONFIGURED = "caseflow_wagtail.webhook_configured"
 
 
 class WebhookSecretForm(forms.Form):
@@ -151,7 +150,12 @@ def webhook_setup(request: HttpRequest, site_pk: int) -> HttpResponse:
         endpoint_id = connect_webhook(site, gateway)
     except (WebhookUnreachable, StripeFailure) as failure:
         return _render(request, site, gateway, manual=True, failure=str(failure))
-    log(instance=gateway, action=WEBHOOK_CONFIGURED, user=request.user, data={"endpoint_id": endpoint_id})
+    log(
+        instance=gateway,
+        action=audit.WEBHOOK_CONFIGURED,
+        user=request.user,
+        data={"endpoint_id": endpoint_id},
+    )
     messages.success(request, _("Webhook active (%(id)s).") % {"id": endpoint_id})
     return redirect(_settings_url(site))
 
@@ -167,7 +171,7 @@ def webhook_secret(request: HttpRequest, site_pk: int) -> HttpResponse:
         return _render(request, site, gateway, manual=True, secret_form=form, status=400)
     gateway.set_webhook_secret(form.cleaned_data["secret"], keep_previous=form.cleaned_data["keep_previous"])
     gateway.save()
-    log(instance=gateway, action=WEBHOOK_CONFIGURED, user=request.user, data={"manual": True})
+    log(instance=gateway, action=audit.WEBHOOK_CONFIGURED, user=request.user, data={"manual": True})
     messages.success(request, _("Webhook signing secret saved."))
     return redirect(_settings_url(site))
 

@@ -21,10 +21,10 @@ from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.pages.listing import IndexView as PageIndexView
-from wagtail.log_actions import LogFormatter, log
+from wagtail.log_actions import log
 from wagtail.models import Page, PageQuerySet
 
-from .. import checkout, money
+from .. import audit, checkout, money
 from ..exceptions import CaseflowError
 from ..models import (
     InvoiceIndexPage,
@@ -44,22 +44,7 @@ from .base import (
 logger = logging.getLogger(__name__)
 
 
-LINK_REGENERATED = "caseflow_wagtail.regenerate_link"
-INVOICE_VOIDED = "caseflow_wagtail.void"
-INVOICE_RESTORED = "caseflow_wagtail.restore"
-
-
 # -- audit log ------------------------------------------------------------------------------------------
-
-
-class InvoiceVoidedFormatter(LogFormatter):
-    label = _("Void invoice")
-
-    def format_message(self, log_entry) -> str:
-        reason = (log_entry.data or {}).get("reason") or ""
-        if reason:
-            return gettext("Invoice voided: %(reason)s") % {"reason": reason}
-        return gettext("Invoice voided")
 
 
 # -- Invoices listing -----------------------------------------------------------------------------------
@@ -254,7 +239,7 @@ class RegenerateLinkView(InvoiceActionView):
 
     def act(self, form: forms.Form) -> None:
         self.invoice.regenerate_public_token()
-        log(instance=self.invoice, action=LINK_REGENERATED, user=self.request.user)
+        log(instance=self.invoice, action=audit.LINK_REGENERATED, user=self.request.user)
         messages.success(
             self.request,
             gettext("Invoice %(number)s has a new link; the old one no longer works.")
@@ -319,7 +304,12 @@ class VoidInvoiceView(InvoiceActionView):
                     "the payment is kept for refund under Billing → Reconciliation."
                 ),
             )
-        log(instance=self.invoice, action=INVOICE_VOIDED, user=self.request.user, data={"reason": reason})
+        log(
+            instance=self.invoice,
+            action=audit.INVOICE_VOIDED,
+            user=self.request.user,
+            data={"reason": reason},
+        )
         messages.success(
             self.request, gettext("Invoice %(number)s is void.") % {"number": self.invoice.invoice_number}
         )
@@ -342,7 +332,7 @@ class RestoreInvoiceView(InvoiceActionView):
 
     def act(self, form: forms.Form) -> None:
         InvoicePage.objects.filter(pk=self.invoice.pk).update(voided_at=None, void_reason="")
-        log(instance=self.invoice, action=INVOICE_RESTORED, user=self.request.user)
+        log(instance=self.invoice, action=audit.INVOICE_RESTORED, user=self.request.user)
         messages.success(
             self.request,
             gettext("Invoice %(number)s is restored.") % {"number": self.invoice.invoice_number},

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
-from caseflow_wagtail import ledger, money
+from caseflow_wagtail import audit, ledger, money
 from caseflow_wagtail.exceptions import LedgerError
 from caseflow_wagtail.models import (
     Adjustment,
@@ -22,7 +22,7 @@ from caseflow_wagtail.models import (
 
 pytestmark = pytest.mark.django_db
 
-MONEY_ACTIONS = (ledger.PAYMENT_RECORDED, ledger.ADJUSTMENT_RECORDED)
+MONEY_ACTIONS = (audit.PAYMENT_RECORDED, audit.ADJUSTMENT_RECORDED)
 
 
 def pay(invoice, amount, **kwargs):
@@ -236,7 +236,7 @@ def test_the_same_stripe_payment_records_once(invoice, case, signals, stripe_ids
     assert not second.created
     assert second.entry.pk == first.entry.pk
     assert Payment.objects.filter(invoice=invoice).count() == 1
-    assert PageLogEntry.objects.filter(page=invoice, action=ledger.PAYMENT_RECORDED).count() == 1
+    assert PageLogEntry.objects.filter(page=invoice, action=audit.PAYMENT_RECORDED).count() == 1
     assert len(signals.payments) == 1
     assert reload(invoice).balance == case.total - Decimal(case.part)
 
@@ -261,7 +261,7 @@ def test_the_same_stripe_refund_records_once(invoice, case, signals):
     assert not second.created
     assert second.entry.pk == first.entry.pk
     assert Adjustment.objects.filter(invoice=invoice).count() == 1
-    assert PageLogEntry.objects.filter(page=invoice, action=ledger.ADJUSTMENT_RECORDED).count() == 1
+    assert PageLogEntry.objects.filter(page=invoice, action=audit.ADJUSTMENT_RECORDED).count() == 1
     assert len(signals.adjustments) == 1
     assert reload(invoice).balance == Decimal(case.part)
 
@@ -404,7 +404,7 @@ def test_money_stripe_took_is_recorded_even_on_a_void_invoice(invoice, case):
 def test_each_payment_is_in_the_audit_log_with_its_user(invoice, case, staff_user):
     result = pay(invoice, case.part, user=staff_user, reference="TRF 889")
 
-    entry = PageLogEntry.objects.get(page=invoice, action=ledger.PAYMENT_RECORDED)
+    entry = PageLogEntry.objects.get(page=invoice, action=audit.PAYMENT_RECORDED)
     assert entry.user_id == staff_user.pk
     assert entry.data["payment_id"] == result.entry.pk
     assert Decimal(entry.data["amount"]) == Decimal(case.part)
@@ -422,7 +422,7 @@ def test_each_adjustment_is_in_the_audit_log_with_its_user(invoice, case, staff_
     credit(invoice, case.unit, user=staff_user)
 
     entries = list(
-        PageLogEntry.objects.filter(page=invoice, action=ledger.ADJUSTMENT_RECORDED).order_by(
+        PageLogEntry.objects.filter(page=invoice, action=audit.ADJUSTMENT_RECORDED).order_by(
             "timestamp", "pk"
         )
     )
@@ -434,7 +434,7 @@ def test_each_adjustment_is_in_the_audit_log_with_its_user(invoice, case, staff_
 def test_a_webhook_payment_is_logged_without_a_user(invoice, case):
     pay(invoice, case.part, source=PaymentSource.WEBHOOK, stripe_payment_intent_id="pi_anon")
 
-    entry = PageLogEntry.objects.get(page=invoice, action=ledger.PAYMENT_RECORDED)
+    entry = PageLogEntry.objects.get(page=invoice, action=audit.PAYMENT_RECORDED)
     assert entry.user is None
 
 

@@ -127,7 +127,7 @@ def test_the_setup_link_can_be_emailed_again_until_the_client_has_set_up(firm, s
     from django.core import mail
     from wagtail.models import ModelLogEntry
 
-    from caseflow_wagtail.subscriptions import SETUP_SENT
+    from caseflow_wagtail.audit import SETUP_SENT
 
     subscription = create_via_admin(staff, clocked_client.client)
     detail = staff.get(reverse("caseflow_subscriptions:inspect", args=[subscription.pk])).content.decode()

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
+from caseflow_wagtail.audit import CANCEL_SCHEDULED, CANCEL_UNDONE, CANCELED
 from caseflow_wagtail.models import Subscription, SubscriptionCycle, SubscriptionStatus
-from caseflow_wagtail.subscriptions import CANCEL_SCHEDULED, CANCEL_UNDONE, CANCELED
 
 from .conftest import advance_past_period_end, complete_setup, create_via_admin, setup_link_from_admin
 
