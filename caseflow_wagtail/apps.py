@@ -9,8 +9,8 @@ class CaseflowWagtailConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Imported for what they register: system checks, webhook handlers, receipt signal receivers.
-        from . import checks, permissions, tasks  # noqa: F401
+        # Imported for what they register: system checks, webhook handlers, signal receivers.
+        from . import checkout, checks, permissions, tasks  # noqa: F401
         from .webhooks import (  # noqa: F401
             handlers,
             reconciliation_handlers,
@@ -18,3 +18,7 @@ class CaseflowWagtailConfig(AppConfig):
         )
 
         permissions.register()
+
+        from . import gateway_panels
+
+        gateway_panels.attach()

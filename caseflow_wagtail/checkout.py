@@ -6,11 +6,13 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -18,10 +20,14 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from . import money, stripe_api, stripe_client
+from .exceptions import CaseflowError
 from .fulfilment import checkout_metadata
 from .gateway_form import render_description
 from .models import CheckoutSession, CheckoutStatus, InvoicePage, PaymentGatewaySettings
 from .models.settings import BillingSettings
+from .signals import invoice_terms_changing
+
+logger = logging.getLogger(__name__)
 
 # Close to Stripe's shortest allowed expiry (30 minutes from when Stripe receives the request), so a client who
 # leaves comes back to a fresh session and amount. The margin covers the request's own time and clock drift
@@ -212,3 +218,14 @@ def expire_open_sessions(invoice: InvoicePage) -> int:
             status=CheckoutStatus.EXPIRED
         )
     return closed
+
+
+@receiver(invoice_terms_changing, dispatch_uid="caseflow_wagtail.expire_on_new_terms")
+def expire_on_new_terms(sender, invoice: InvoicePage, **kwargs) -> None:
+    try:
+        expire_open_sessions(invoice)
+    except CaseflowError as error:
+        # Not refused: a payment still made on the old page is recorded, set aside for staff.
+        logger.warning(
+            "Open Checkout Sessions of invoice %s not expired: %s", invoice.pk, type(error).__name__
+        )

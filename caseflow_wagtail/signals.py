@@ -1,4 +1,5 @@
-"""Signals sent after money moves (inside the ledger's transaction: defer side effects with on_commit)."""
+"""The plugin's signals: after money moves (inside the ledger's transaction: defer side effects with
+on_commit), and before an invoice's terms change."""
 
 from django.dispatch import Signal
 
@@ -7,3 +8,7 @@ payment_recorded = Signal()
 
 #: Sent with ``adjustment`` and ``invoice`` when a new refund or credit is recorded.
 adjustment_recorded = Signal()
+
+#: Sent with ``invoice`` before a new currency or total of an invoice is saved, so that the payment pages
+#: still open for the old terms are closed first (``checkout`` does).
+invoice_terms_changing = Signal()

@@ -9,11 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel, ObjectList
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from .. import conf, crypto
-from ..gateway_form import PaymentGatewaySettingsForm
+from ..stripe_keys import key_mode
 
 DEFAULT_DESCRIPTION = "Payment for Invoice {invoice_number}"
 DEFAULT_CURRENCIES = "USD,CAD"
@@ -114,19 +113,8 @@ class PaymentGatewaySettings(BaseSiteSetting):
         related_name="+",
     )
 
-    base_form_class = PaymentGatewaySettingsForm
-
     class Meta:
         verbose_name = _("Payment Gateways")
-
-    @property
-    def webhook_setup_blocker(self) -> str:
-        """Why Stripe could not deliver webhooks to this site's address (empty when it could)."""
-        from ..webhooks.setup import setup_blocker  # the webhooks package imports these models
-
-        if not self.pk or not self.has_secret_key:
-            return ""
-        return setup_blocker(self.site, self)
 
     # -- secrets (methods flagged alters_data so no template can call them) ----------------------------
 
@@ -176,8 +164,6 @@ class PaymentGatewaySettings(BaseSiteSetting):
 
     @property
     def mode(self) -> Mode:
-        from ..stripe_api import key_mode
-
         if not (self.get_publishable_key() and self.has_secret_key):
             return Mode.NOT_CONFIGURED
         return Mode(key_mode(self.get_publishable_key()) or "")
@@ -208,28 +194,3 @@ class PaymentGatewaySettings(BaseSiteSetting):
             and self.mode != Mode.NOT_CONFIGURED
             and self.plan_includes_online_payments()
         )
-
-    edit_handler = ObjectList(
-        [
-            HelpPanel(template="caseflow_wagtail/admin/gateway_status_panel.html"),
-            MultiFieldPanel(
-                [
-                    FieldPanel("online_payments_enabled"),
-                    FieldPanel("stripe_publishable_key"),
-                    FieldPanel("stripe_secret_key"),
-                    FieldPanel("attest_operating_account"),
-                ],
-                heading=_("Stripe"),
-            ),
-            MultiFieldPanel(
-                [
-                    FieldPanel("description_template"),
-                    FieldPanel("currencies_accepted"),
-                    FieldPanel("allow_card_update"),
-                    FieldPanel("allow_amount_edit"),
-                ],
-                heading=_("Payment options"),
-            ),
-            HelpPanel(template="caseflow_wagtail/admin/gateway_webhook_panel.html"),
-        ]
-    )

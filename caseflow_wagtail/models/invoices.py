@@ -32,6 +32,7 @@ from ..blocks import body_blocks
 from ..forms import InvoiceCopyForm, InvoicePageForm
 from ..headers import make_private
 from ..panels import InvoiceBillingPanel
+from ..signals import invoice_terms_changing
 from .invoice_folders import InvoiceIndexPage
 
 TOKEN_BYTES = 24  # 192 random bits
@@ -326,12 +327,7 @@ class InvoicePage(Page):
     def _before_content_change(self) -> None:
         """Whatever publishes a revision (the editor, a schedule, a workflow): once money is recorded the
         currency is fixed, and a new currency or total first closes the payment pages still open on Stripe
-        for the old one."""
-        import logging
-
-        from ..checkout import expire_open_sessions
-        from ..exceptions import CaseflowError
-
+        for the old one (``checkout`` does, on the ``invoice_terms_changing`` signal)."""
         previous = type(self).objects.filter(pk=self.pk).values_list("currency", "total").first()
         if previous is None:
             return
@@ -344,13 +340,7 @@ class InvoicePage(Page):
         self.compute_totals()
         if (self.currency, self.total) == (previous[0], previous[1]):
             return
-        try:
-            expire_open_sessions(self)
-        except CaseflowError as error:
-            # Not refused: a payment still made on the old page is recorded, set aside for staff.
-            logging.getLogger(__name__).warning(
-                "Open Checkout Sessions of invoice %s not expired: %s", self.pk, type(error).__name__
-            )
+        invoice_terms_changing.send(sender=type(self), invoice=self)
 
     def with_content_json(self, content):
         obj = super().with_content_json(content)

@@ -12,6 +12,7 @@ ours (safe to show to staff). By role:
 Nothing here imports the plugin's models: it knows keys, ids and Stripe objects only.
 """
 
+from ..stripe_keys import key_mode
 from .account import WebhookSetup
 from .errors import (
     CardDeclined,
@@ -22,7 +23,7 @@ from .errors import (
     WebhookSignatureInvalid,
 )
 from .gateway import StripeGateway
-from .keys import API_VERSION, RedactSecrets, idempotency_key, key_mode
+from .keys import API_VERSION, RedactSecrets, idempotency_key
 from .params import checkout_session_params, subscription_checkout_params
 from .webhooks import verify_webhook
 

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from .. import conf
 from ..exceptions import ConfigurationError
+from ..stripe_keys import key_mode
 from .errors import translate
-from .keys import API_VERSION, key_mode
+from .keys import API_VERSION
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Keys and secrets: a key's mode from its prefix, idempotency keys, and secrets kept out of Stripe's logs."""
+"""Keys and secrets (``key_mode`` itself lives in ``stripe_keys``, which the models use too): a key's mode from its prefix, idempotency keys, and secrets kept out of Stripe's logs."""
 
 from __future__ import annotations
 
@@ -30,16 +30,6 @@ if not any(isinstance(existing, RedactSecrets) for existing in logging.getLogger
     logging.getLogger("stripe").addFilter(RedactSecrets())
 
 API_VERSION: str = stripe.api_version
-
-
-def key_mode(key: str) -> str:
-    """``"test"``, ``"live"`` or ``""`` from a Stripe key's prefix."""
-    for prefix in ("pk_", "sk_", "rk_"):
-        if key.startswith(prefix + "test_"):
-            return "test"
-        if key.startswith(prefix + "live_"):
-            return "live"
-    return ""
 
 
 def idempotency_key(*parts: Any) -> str:
