@@ -62,7 +62,6 @@ from django.views.decorators.http import require_POST  # noqa: E402
 from wagtail.models import Locale, Page, Site  # noqa: E402
 
 from caseflow_wagtail import money  # noqa: E402
-from caseflow_wagtail.fulfilment import INVOICE_KEY  # noqa: E402
 from caseflow_wagtail.models import Client as BillingClient  # noqa: E402
 from caseflow_wagtail.models import (  # noqa: E402
     InvoiceIndexPage,
@@ -74,6 +73,7 @@ from caseflow_wagtail.models import (  # noqa: E402
     PaymentSource,
     StripeEvent,
 )
+from caseflow_wagtail.payments.fulfilment import INVOICE_KEY  # noqa: E402
 from caseflow_wagtail.testing import StripeEmulator  # noqa: E402
 
 WEBHOOK_SECRET = "whsec_" + "bench" * 6

@@ -10,14 +10,15 @@ class CaseflowWagtailConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported for what they register: system checks, webhook handlers, signal receivers.
-        from . import checkout, checks, permissions, tasks  # noqa: F401
+        from . import checks, policies, tasks  # noqa: F401
+        from .payments import checkout  # noqa: F401
         from .webhooks import (  # noqa: F401
             handlers,
             reconciliation_handlers,
             subscription_handlers,
         )
 
-        permissions.register()
+        policies.register()
 
         from . import gateway_panels
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django_tasks import task
 
-from . import emails
+from .mail import receipts
 from .models import ReceiptStatus
 
 # The firm's notices are a task of the reconciliation package; named here too, where earlier versions queued it.
@@ -19,13 +19,13 @@ from .signals import payment_recorded
 
 @task()
 def send_receipt(payment_id: int, again: bool = False) -> str:
-    return emails.deliver_receipt(payment_id, again=again)
+    return receipts.deliver_receipt(payment_id, again=again)
 
 
 @task()
 def sync_from_stripe(site_id: int | None = None) -> list[dict]:
     """Recover missed Stripe events for one site, or every site with Stripe configured; schedulable."""
-    from . import recovery
+    from .reconciliation import recovery
 
     return [report.as_dict() for report in recovery.sync_sites(site_id)]
 
@@ -39,4 +39,4 @@ def enqueue_receipt(sender, payment, invoice, **kwargs) -> None:
 
 @receiver(tracking, dispatch_uid="caseflow_wagtail.receipt_tracking")
 def receipt_tracking(sender, event, esp_name, **kwargs) -> None:
-    emails.mark_from_tracking(event)
+    receipts.mark_from_tracking(event)

@@ -25,7 +25,7 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import permissions
+from . import permissions, policies
 from .filters import AdjustmentFilterSet, InvoiceFilterSet, PaymentFilterSet
 from .models import Adjustment, Client, EmailTemplate, InvoicePage, Payment, Subscription
 from .views import base, invoices, ledger_lists, recording, subscription_actions, subscriptions
@@ -242,7 +242,7 @@ class EmailTemplateViewSet(SnippetViewSet):
 
     @cached_property
     def permission_policy(self) -> ModelPermissionPolicy:
-        return permissions.policy_for(self.model) or super().permission_policy
+        return policies.policy_for(self.model) or super().permission_policy
 
     def get_permissions_to_register(self) -> QuerySet[Permission]:
         return Permission.objects.filter(

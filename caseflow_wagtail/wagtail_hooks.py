@@ -36,7 +36,7 @@ def register_billing_admin_urls():
 
 @hooks.register("after_copy_page")
 def renumber_copied_invoice(request, page, new_page):
-    from .forms import renumber_copy
+    from .invoices.forms import renumber_copy
     from .models import InvoicePage
 
     copy = new_page.specific
@@ -55,14 +55,15 @@ def add_webhook_health_panel(request, panels):
 @hooks.register("construct_page_chooser_queryset")
 def keep_invoices_out_of_page_choosers(pages, request):
     # A chosen invoice would put its private link into a link or a rich text field of a public page.
-    from .permissions import without_billing_pages
+    from .policies import without_billing_pages
 
     return without_billing_pages(pages)
 
 
 @hooks.register("construct_explorer_page_queryset")
 def keep_invoices_out_of_the_explorer(parent_page, pages, request):
-    from .permissions import has_billing_permission, without_billing_pages
+    from .permissions import has_billing_permission
+    from .policies import without_billing_pages
 
     if has_billing_permission(request.user):
         return pages

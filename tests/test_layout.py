@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import caseflow_wagtail
+from tests.import_graph import cycles_in, import_graph, reached_from
 
 ROOT = Path(caseflow_wagtail.__file__).parent
 
@@ -19,31 +19,35 @@ def test_no_module_of_the_package_is_over_400_lines():
     assert long == {}
 
 
-# What the models must never reach, directly or inside a function: Stripe, the views, the forms that check
-# keys with Stripe, and Pay Now (which calls Stripe).
-NOT_FROM_MODELS = ("stripe_api", "stripe_client", "views", "gateway_form", "gateway_panels", "checkout")
+def test_the_package_imports_without_a_cycle():
+    """Counting imports inside functions: each part of the package sits above the parts it uses."""
+    assert cycles_in(import_graph(caseflow_wagtail)) == []
 
 
-def _imported_modules(path: Path) -> set[str]:
-    """Every module of the package a models module imports, inside functions too (relative to the package)."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            base = (node.module or "").split(".")[0]
-            if node.level >= 2 and base:  # ``from ..x import y``: the package's module x
-                found.add(base)
-            elif node.level >= 2:  # ``from .. import x, y``
-                found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("caseflow_wagtail."):
-            found.add(node.module.split(".")[1])
-        elif isinstance(node, ast.Import):
-            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("caseflow_wagtail.")}
-    return found
+# What the models must never reach, directly, inside a function or through the modules they import:
+# Stripe, the views, the forms that check keys with Stripe, and opening Checkout (which calls Stripe).
+NOT_FROM_MODELS = {
+    f"caseflow_wagtail.{name}"
+    for name in (
+        "stripe_api",
+        "stripe_client",
+        "views",
+        "gateway_form",
+        "gateway_panels",
+        "payments.checkout",
+    )
+}
 
 
 def test_the_models_reach_neither_stripe_nor_views_nor_forms_that_call_stripe():
+    graph = import_graph(caseflow_wagtail)
     reached = {
-        path.name: sorted(_imported_modules(path) & set(NOT_FROM_MODELS))
-        for path in (ROOT / "models").glob("*.py")
+        name: sorted(
+            target
+            for target in reached_from(graph, name)
+            if any(target == bad or target.startswith(bad + ".") for bad in NOT_FROM_MODELS)
+        )
+        for name in graph
+        if name.startswith("caseflow_wagtail.models")
     }
     assert {name: modules for name, modules in reached.items() if modules} == {}

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def create_defaults(apps, schema_editor):
-    from caseflow_wagtail.email_defaults import DEFAULTS
+    from caseflow_wagtail.mail.defaults import DEFAULTS
 
     EmailTemplate = apps.get_model("caseflow_wagtail", "EmailTemplate")
     for slug, fields in DEFAULTS.items():

@@ -7,7 +7,7 @@ import caseflow_wagtail.models.subscriptions
 
 def create_email_templates(apps, schema_editor):
     # Sites installed before subscriptions existed get the new editable emails too.
-    from caseflow_wagtail.email_defaults import DEFAULTS
+    from caseflow_wagtail.mail.defaults import DEFAULTS
 
     EmailTemplate = apps.get_model("caseflow_wagtail", "EmailTemplate")
     for slug, fields in DEFAULTS.items():

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def create_notice_template(apps, schema_editor):
-    from caseflow_wagtail.email_defaults import DEFAULTS
+    from caseflow_wagtail.mail.defaults import DEFAULTS
 
     EmailTemplate = apps.get_model("caseflow_wagtail", "EmailTemplate")
     EmailTemplate.objects.get_or_create(slug="stripe-unapplied", defaults=DEFAULTS["stripe-unapplied"])

@@ -11,6 +11,8 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, PageViewRestriction
 
+from ..permissions import BillingPagePermissionTester, grant_billing_group
+
 
 class InvoiceIndexPage(Page):
     """The private folder that holds a site's invoices.
@@ -38,14 +40,10 @@ class InvoiceIndexPage(Page):
         result = super().save(*args, **kwargs)
         self.ensure_private()
         if created:
-            from ..permissions import grant_billing_group
-
             grant_billing_group(self)
         return result
 
     def permissions_for_user(self, user):
-        from ..permissions import BillingPagePermissionTester
-
         return BillingPagePermissionTester(user, self)
 
     # New invoices are added here: no moderation workflow for them either (see InvoicePage.get_workflow).

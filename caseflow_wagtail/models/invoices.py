@@ -28,10 +28,12 @@ from wagtail.query import PageQuerySet
 from wagtail.signals import copy_for_translation_done
 
 from .. import money, totals
-from ..blocks import body_blocks
-from ..forms import InvoiceCopyForm, InvoicePageForm
 from ..headers import make_private
-from ..panels import InvoiceBillingPanel
+from ..invoices.blocks import body_blocks
+from ..invoices.forms import InvoiceCopyForm, InvoicePageForm
+from ..invoices.panels import InvoiceBillingPanel
+from ..invoices.presentation import invoice_context
+from ..permissions import BillingPagePermissionTester
 from ..signals import invoice_terms_changing
 from .invoice_folders import InvoiceIndexPage
 
@@ -177,8 +179,6 @@ class InvoicePage(Page):
         return self.invoice_number or self.title
 
     def permissions_for_user(self, user):
-        from ..permissions import BillingPagePermissionTester
-
         return BillingPagePermissionTester(user, self)
 
     def get_workflow(self):
@@ -381,8 +381,6 @@ class InvoicePage(Page):
         return super().serve_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
-        from ..presentation import invoice_context
-
         context = super().get_context(request, *args, **kwargs)
         context.update(invoice_context(self, request))
         return context

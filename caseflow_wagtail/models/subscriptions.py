@@ -55,6 +55,20 @@ BILLING_STATUSES = (
 )
 
 
+class SubscriptionQuerySet(models.QuerySet["Subscription"]):
+    def card_update_for(self, invoice, gateway) -> Subscription | None:
+        """The client's subscription whose card the invoice page may offer to update (its saved card is
+        the one Stripe charges); None when the firm does not allow card updates or there is none."""
+        if gateway is None or not gateway.allow_card_update:
+            return None
+        return (
+            self.filter(client_id=invoice.client_id, status__in=BILLING_STATUSES)
+            .exclude(stripe_customer_id="")
+            .order_by("-created_at")
+            .first()
+        )
+
+
 class Subscription(models.Model):
     """A client's retainer: a fixed amount charged by Stripe every cycle."""
 
@@ -115,6 +129,8 @@ class Subscription(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

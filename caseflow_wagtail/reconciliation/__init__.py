@@ -7,6 +7,8 @@ as its external id, so however often an event or a click repeats, the money move
 - ``refunds`` and ``disputes``: noting Stripe's objects and recording their adjustments;
 - ``catch_up``: events that came before the payment they name;
 - ``notices``: the firm's emails about them (a task); ``health``: the Webhook health screen's figures;
+- ``recovery``: Sync from Stripe — listed events replayed, open Checkout Sessions confirmed, missing fees
+  filled in (a command, a task and a button);
 - ``common``: what they share. Modules import ``common`` and ``notices``, never the other way.
 """
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 from wagtail.models import Site
 
-from .. import conf, unapplied
+from .. import conf
 from ..models import (
     CheckoutSession,
     EventOutcome,
@@ -18,6 +18,7 @@ from ..models import (
     SyncRun,
     WebhookRefusal,
 )
+from ..payments import unapplied
 
 logger = logging.getLogger(__name__)
 

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 from wagtail.admin.utils import get_admin_base_url
 
-from ..mail import build_email
+from ..invoices.sites import invoice_site
+from ..mail.messages import build_email
 from ..models import (
     StripeDispute,
     StripeRefund,
 )
 from ..models.settings import BillingSettings
-from ..sites import invoice_site
 from .common import REFUND_NOTICE, UNAPPLIED_NOTICE
 
 logger = logging.getLogger(__name__)

@@ -9,9 +9,10 @@ answer, so the row never claims something Stripe did not do.
 - ``state``: Stripe's subscription state, from its events and the set-up page;
 - ``cycles``: each cycle's paid, failed or authentication-needing Stripe invoice;
 - ``manage``: cancelling, undoing a cancellation, the card page;
+- ``portal``: the site's own Stripe customer-portal configuration (card update only) and its sessions;
 - ``emails``: the retainer's emails, sent by the task worker.
 
-The modules import ``common`` and each other in that order (``manage`` uses ``state``; ``setup``, ``state``
+The modules import ``common`` and each other in that order (``manage`` uses ``state`` and ``portal``; ``setup``, ``state``
 and ``cycles`` use ``emails``), never back. What the rest of the plugin uses is named here.
 """
 
@@ -28,7 +29,6 @@ from .manage import (
     cancel_at_period_end,
     cancel_now,
     portal_url,
-    subscription_for_invoice_card_update,
     undo_cancellation,
 )
 from .setup import checkout_url_for_setup, create_subscription, send_setup_email, validate_terms
@@ -52,7 +52,6 @@ __all__ = [
     "send_subscription_email",
     "setup_link",
     "stripe_for",
-    "subscription_for_invoice_card_update",
     "undo_cancellation",
     "validate_terms",
 ]

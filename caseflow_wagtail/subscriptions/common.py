@@ -12,11 +12,11 @@ from wagtail.models import Site
 
 from .. import stripe_api, stripe_client
 from ..exceptions import CaseflowError
-from ..fulfilment import SITE_KEY
 from ..models import (
     PaymentGatewaySettings,
     Subscription,
 )
+from ..payments.fulfilment import SITE_KEY
 
 logger = logging.getLogger(__name__)
 

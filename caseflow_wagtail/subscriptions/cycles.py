@@ -86,7 +86,7 @@ def _invoices_folder(site: Site) -> InvoiceIndexPage:
 def _create_cycle_invoice(
     subscription: Subscription, amount: Decimal, currency: str, paid_on: datetime.date, label: str
 ) -> InvoicePage:
-    from ..forms import suggest_invoice_number
+    from ..invoices.forms import suggest_invoice_number
 
     folder = _invoices_folder(subscription.site)
     number = suggest_invoice_number(folder, InvoicePage)

@@ -9,13 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from .. import audit, portal, stripe_api
+from .. import audit, stripe_api
 from ..models import (
-    InvoicePage,
-    PaymentGatewaySettings,
     Subscription,
 )
-from ..models.subscriptions import BILLING_STATUSES
+from . import portal
 from .common import SubscriptionError, stripe_for
 from .state import apply_stripe_state, seen_state_as_of
 
@@ -100,16 +98,4 @@ def portal_url(subscription: Subscription, return_url: str) -> str:
         stripe_for(subscription.site),
         customer=subscription.stripe_customer_id,
         return_url=return_url,
-    )
-
-
-def subscription_for_invoice_card_update(invoice: InvoicePage, gateway: PaymentGatewaySettings | None):
-    """The client's subscription whose card an invoice page may offer to update; None when it may not."""
-    if gateway is None or not gateway.allow_card_update:
-        return None
-    return (
-        Subscription.objects.filter(client_id=invoice.client_id, status__in=BILLING_STATUSES)
-        .exclude(stripe_customer_id="")
-        .order_by("-created_at")
-        .first()
     )

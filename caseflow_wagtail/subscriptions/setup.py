@@ -12,13 +12,13 @@ from wagtail.log_actions import log
 from wagtail.models import Site
 
 from .. import audit, money, stripe_api, stripe_client
-from ..fulfilment import SITE_KEY
 from ..models import (
     Client,
     PaymentGatewaySettings,
     Subscription,
 )
 from ..models.subscriptions import STRIPE_INTERVALS
+from ..payments.fulfilment import SITE_KEY
 from .common import (
     REUSE_MARGIN,
     SETUP_SESSION_LIFETIME,

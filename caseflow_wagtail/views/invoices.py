@@ -24,12 +24,13 @@ from wagtail.admin.views.pages.listing import IndexView as PageIndexView
 from wagtail.log_actions import log
 from wagtail.models import Page, PageQuerySet
 
-from .. import audit, checkout, money
+from .. import audit, money
 from ..exceptions import CaseflowError
 from ..models import (
     InvoiceIndexPage,
     InvoicePage,
 )
+from ..payments import checkout
 from ..permissions import has_billing_permission
 from .base import (
     BillingOnlyMixin,

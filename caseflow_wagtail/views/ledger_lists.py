@@ -22,11 +22,13 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.widgets import Button
 
-from .. import emails, fees, money
+from .. import money
 from ..exports import FormulaSafeExportMixin
+from ..mail import receipts
 from ..models import (
     Payment,
 )
+from ..payments import fees
 from ..permissions import may_record_payments
 from .base import ForbiddenMixin, InvoiceLinkColumn, StripeModeMixin
 
@@ -138,7 +140,7 @@ class ResendReceiptView(ForbiddenMixin, WagtailAdminTemplateMixin, FormView):
         return context
 
     def form_valid(self, form: forms.Form) -> HttpResponse:
-        outcome = emails.deliver_receipt(self.payment.pk, again=True)
+        outcome = receipts.deliver_receipt(self.payment.pk, again=True)
         if outcome == "sent":
             messages.success(self.request, gettext("The receipt was sent again."))
         elif outcome == "no recipient":

@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from wagtail.models import Site
 
-from .. import checkout, conf, fulfilment, ratelimit, stripe_client
+from .. import conf, ratelimit, stripe_client
 from ..headers import make_private
+from ..invoices.sites import invoice_site
 from ..ledger import Recorded
 from ..models import CheckoutSession, InvoicePage, PaymentGatewaySettings, PaymentSource
-from ..sites import invoice_site
+from ..payments import checkout, fulfilment
+from ..payments.pay_now import clean_amount, pay_now_for
 from ..stripe_api import StripeFailure
 
 logger = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ def invoice(request: HttpRequest, token: str) -> HttpResponse:
 def pay(request: HttpRequest, token: str) -> HttpResponse:
     invoice = get_public_invoice(token)
     site, gateway = _site_and_gateway(request, invoice)
-    pay_now = checkout.pay_now_for(invoice, gateway)
+    pay_now = pay_now_for(invoice, gateway)
     back = redirect("caseflow_wagtail:invoice", token=token)
     # An invoice in no site's tree has no gateway, and pay_now_for never offers it.
     if site is None or gateway is None or not pay_now.available:
@@ -72,7 +74,7 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
             )
         )
     try:
-        amount = checkout.clean_amount(pay_now, request.POST.get("amount"))
+        amount = clean_amount(pay_now, request.POST.get("amount"))
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return back

@@ -25,7 +25,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from .. import reconciliation, recovery, stripe_client, unapplied
+from .. import reconciliation, stripe_client
 from ..exceptions import CaseflowError, LedgerError
 from ..models import (
     AdjustmentKind,
@@ -37,7 +37,9 @@ from ..models import (
     StripeRefund,
     UnappliedPayment,
 )
+from ..payments import unapplied
 from ..permissions import may_reconcile, may_record_payments
+from ..reconciliation import recovery
 from ..webhooks.processing import Outcome, process_event
 from .base import ForbiddenMixin, StripeModeMixin, page_edit_url, site_for
 from .gateway import may_change_gateway

@@ -26,7 +26,6 @@ from wagtail.admin.widgets import AdminDateInput
 
 from .. import ledger, money
 from ..exceptions import LedgerError
-from ..forms import AmountField
 from ..models import (
     Adjustment,
     AdjustmentKind,
@@ -36,6 +35,7 @@ from ..models import (
     PaymentSource,
 )
 from .base import ForbiddenMixin, page_edit_url
+from .fields import AmountField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

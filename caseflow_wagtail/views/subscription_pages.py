@@ -16,12 +16,12 @@ from django.views.decorators.http import require_safe
 
 from .. import conf, ratelimit, subscriptions
 from ..headers import make_private
+from ..invoices.sites import invoice_site
 from ..models import (
     BillingSettings,
     PaymentGatewaySettings,
     Subscription,
 )
-from ..sites import invoice_site
 from ..stripe_api import StripeFailure
 from .public import get_public_invoice
 
@@ -137,6 +137,6 @@ def invoice_update_card(request: HttpRequest, token: str) -> HttpResponse:
     invoice = get_public_invoice(token)
     site = invoice_site(invoice)
     gateway = PaymentGatewaySettings.for_site(site) if site is not None else None
-    subscription = subscriptions.subscription_for_invoice_card_update(invoice, gateway)
+    subscription = Subscription.objects.card_update_for(invoice, gateway)
     back = request.build_absolute_uri(reverse("caseflow_wagtail:invoice", kwargs={"token": token}))
     return _portal(request, subscription, back)

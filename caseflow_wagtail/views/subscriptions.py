@@ -26,7 +26,6 @@ from wagtail.admin.views.generic.models import IndexView
 from wagtail.models import ModelLogEntry, Site
 
 from .. import permissions, subscriptions
-from ..forms import AmountField
 from ..models import (
     Client,
     PaymentGatewaySettings,
@@ -36,6 +35,7 @@ from ..models import (
 )
 from ..stripe_api import StripeFailure
 from .base import ForbiddenMixin, MoneyColumn, StripeModeMixin, site_for
+from .fields import AmountField
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from functools import partial
 from django.db import transaction
 from django.dispatch import receiver
 
-from .. import fees, fulfilment
 from ..models import CheckoutStatus
+from ..payments import fees, fulfilment
 from ..signals import payment_recorded
 from .registry import EventContext, handles
 

@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from caseflow_wagtail.mail import get_template
+from caseflow_wagtail.mail.messages import get_template
 from caseflow_wagtail.models import BillingSettings, InvoiceStatus, Payment, PaymentSource
 from tests.conftest import ARTIFACTS
 

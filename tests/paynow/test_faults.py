@@ -19,8 +19,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import DatabaseError
 
-from caseflow_wagtail import checkout
-from caseflow_wagtail.emails import deliver_receipt
+from caseflow_wagtail.mail.receipts import deliver_receipt
 from caseflow_wagtail.models import (
     CheckoutSession,
     EventOutcome,
@@ -29,6 +28,7 @@ from caseflow_wagtail.models import (
     ReceiptStatus,
     StripeEvent,
 )
+from caseflow_wagtail.payments import checkout
 from caseflow_wagtail.signals import payment_recorded
 from tests.db_faults import fail_once
 

@@ -16,8 +16,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from caseflow_wagtail import fees
 from caseflow_wagtail.models import InvoiceStatus, Payment
+from caseflow_wagtail.payments import fees
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -19,8 +19,8 @@ import stripe
 from django.core import mail
 from django.urls import reverse
 
-from caseflow_wagtail import recovery
 from caseflow_wagtail.models import EventOutcome, Payment, PaymentSource, StripeEvent
+from caseflow_wagtail.reconciliation import recovery
 from caseflow_wagtail.views.gateway import webhook_endpoint_url
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,7 +14,6 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from caseflow_wagtail.fulfilment import checkout_metadata
 from caseflow_wagtail.models import (
     CheckoutSession,
     CheckoutStatus,
@@ -26,6 +25,7 @@ from caseflow_wagtail.models import (
     UnappliedReason,
     UnappliedStatus,
 )
+from caseflow_wagtail.payments.fulfilment import checkout_metadata
 
 from . import two_sites
 from .two_sites import (

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseflow_wagtail import ledger
-from caseflow_wagtail.emails import deliver_receipt
+from caseflow_wagtail.mail.receipts import deliver_receipt
 from caseflow_wagtail.models import Payment, PaymentMethod, ReceiptStatus
 from tests.db_faults import fail_once
 

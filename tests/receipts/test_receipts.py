@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from caseflow_wagtail import ledger
-from caseflow_wagtail.mail import get_template
+from caseflow_wagtail.mail.messages import get_template
 from caseflow_wagtail.models import EmailTemplate, Payment, PaymentMethod, ReceiptStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,7 +13,6 @@ import stripe
 from django.urls import reverse
 from django.utils import timezone
 
-from caseflow_wagtail import fulfilment
 from caseflow_wagtail.models import (
     CheckoutSession,
     EventOutcome,
@@ -24,6 +23,7 @@ from caseflow_wagtail.models import (
     UnappliedReason,
     WebhookRefusal,
 )
+from caseflow_wagtail.payments import fulfilment
 from caseflow_wagtail.views.gateway import webhook_endpoint_url
 
 from .conftest import pay

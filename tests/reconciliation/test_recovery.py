@@ -8,7 +8,6 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from caseflow_wagtail import recovery
 from caseflow_wagtail.models import (
     Adjustment,
     CheckoutSession,
@@ -18,6 +17,7 @@ from caseflow_wagtail.models import (
     StripeRefund,
     SyncRun,
 )
+from caseflow_wagtail.reconciliation import recovery
 from caseflow_wagtail.tasks import sync_from_stripe
 
 from .conftest import pay

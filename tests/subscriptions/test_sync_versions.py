@@ -13,7 +13,6 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from caseflow_wagtail import recovery
 from caseflow_wagtail.models import (
     CheckoutSession,
     Payment,
@@ -22,6 +21,7 @@ from caseflow_wagtail.models import (
     Subscription,
     SubscriptionCycle,
 )
+from caseflow_wagtail.reconciliation import recovery
 from tests.reconciliation.conftest import pay
 
 from .conftest import advance_past_period_end, complete_setup, create_via_admin, setup_link_from_admin

@@ -15,7 +15,6 @@ import pytest
 from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
-from caseflow_wagtail.fulfilment import checkout_metadata
 from caseflow_wagtail.models import (
     CheckoutSession,
     EventOutcome,
@@ -23,6 +22,7 @@ from caseflow_wagtail.models import (
     PaymentGatewaySettings,
     StripeEvent,
 )
+from caseflow_wagtail.payments.fulfilment import checkout_metadata
 
 from .conftest import SECRET
 from .test_endpoint import deliver, signed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from caseflow_wagtail.emails import deliver_receipt, receipts_to_retry
+from caseflow_wagtail.mail.receipts import deliver_receipt, receipts_to_retry
 
 
 class Command(BaseCommand):

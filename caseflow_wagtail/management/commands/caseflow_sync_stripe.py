@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ... import recovery
+from ...reconciliation import recovery
 
 
 class Command(BaseCommand):

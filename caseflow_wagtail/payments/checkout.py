@@ -1,5 +1,5 @@
-"""Pay Now: whether an invoice can be paid online, the amount a client may pay, and opening (or reusing)
-the Stripe Checkout Session for it."""
+"""Pay Now's Checkout: opening (or reusing) the Stripe Checkout Session for an invoice, and closing the open
+ones when its terms change. What can be paid is decided in ``pay_now``."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ import contextlib
 import datetime
 import json
 import logging
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -19,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from . import money, stripe_api, stripe_client
-from .exceptions import CaseflowError
+from .. import money, stripe_api, stripe_client
+from ..exceptions import CaseflowError
+from ..gateway_form import render_description
+from ..models import CheckoutSession, CheckoutStatus, InvoicePage, PaymentGatewaySettings
+from ..models.settings import BillingSettings
+from ..signals import invoice_terms_changing
 from .fulfilment import checkout_metadata
-from .gateway_form import render_description
-from .models import CheckoutSession, CheckoutStatus, InvoicePage, PaymentGatewaySettings
-from .models.settings import BillingSettings
-from .signals import invoice_terms_changing
 
 logger = logging.getLogger(__name__)
 
@@ -36,97 +34,6 @@ SESSION_LIFETIME = datetime.timedelta(minutes=32)
 # Stripe refuses an idempotency key sent again with other parameters, so the expiry cannot follow the clock
 # second by second: it is fixed for each window of this length, and so is the key (see open_checkout).
 KEY_WINDOW = datetime.timedelta(minutes=5)
-
-
-@dataclass(frozen=True, slots=True)
-class PayNow:
-    """What the invoice page offers a client."""
-
-    available: bool
-    currency: str = ""
-    balance: Decimal = Decimal(0)
-    # The most of the balance Stripe can charge: all of it, except where Stripe's amounts are coarser than
-    # the ledger's (10.005 KWD: 10.000 by card, the 0.005 left is settled another way).
-    payable: Decimal = Decimal(0)
-    minimum: Decimal = Decimal(0)
-    amount_editable: bool = False
-    step: str = "0.01"
-
-    @property
-    def remainder(self) -> Decimal:
-        """What is owed but cannot be paid by card now."""
-        return self.balance - self.payable
-
-    @property
-    def over_maximum(self) -> bool:
-        """The balance is more than Stripe takes in one card payment (the rest can be paid after)."""
-        return self.payable == money.maximum_charge(self.currency) and self.remainder > 0
-
-
-def pay_now_for(invoice: InvoicePage, gateway: PaymentGatewaySettings | None) -> PayNow:
-    if gateway is None or not invoice.is_payable:
-        return PayNow(available=False)
-    if not gateway.accepts_online_payments() or invoice.currency not in gateway.accepted_currencies():
-        return PayNow(available=False)
-    minimum = money.minimum_charge(invoice.currency)
-    # The stored balance has the database's three places; the form shows the currency's own.
-    balance = money.quantize(invoice.balance, invoice.currency)
-    payable = min(money.chargeable_part(balance, invoice.currency), money.maximum_charge(invoice.currency))
-    if payable < minimum:
-        # Stripe cannot charge less than its minimum; such a remainder is settled another way.
-        return PayNow(available=False)
-    step = money.charge_step(invoice.currency)
-    return PayNow(
-        available=True,
-        currency=invoice.currency,
-        balance=balance,
-        payable=payable,
-        minimum=minimum,
-        amount_editable=gateway.allow_amount_edit,
-        step=str(step.normalize()) if step < 1 else "1",
-    )
-
-
-def clean_amount(pay_now: PayNow, raw: str | None) -> Decimal:
-    """The amount to charge: what can be charged of the balance, or the client's amount when the firm
-    allows it."""
-    if not pay_now.amount_editable or raw in (None, ""):
-        return pay_now.payable
-    text = str(raw).strip()
-    currency = pay_now.currency
-    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
-        raise ValidationError(_("Enter an amount greater than zero."))
-    try:
-        # Read in the client's language, and refused when it could be read two ways: "10,00" is
-        # neither ten nor a thousand dollars to an English reader.
-        amount = money.parse_amount(text)
-    except ValueError:
-        raise ValidationError(
-            _("Enter an amount such as %(example)s.")
-            % {"example": money.format_amount(pay_now.payable, currency)}
-        ) from None
-    if not amount.is_finite() or amount <= 0:
-        raise ValidationError(_("Enter an amount greater than zero."))
-    if amount > pay_now.balance:
-        raise ValidationError(
-            _("You can pay at most the balance due, %(balance)s.")
-            % {"balance": money.format_money(pay_now.balance, currency)}
-        )
-    if amount > pay_now.payable and pay_now.over_maximum:
-        raise ValidationError(
-            _("One card payment can be at most %(maximum)s.")
-            % {"maximum": money.format_money(pay_now.payable, currency)}
-        )
-    if not money.has_valid_precision(amount, currency):
-        raise ValidationError(money.precision_message(currency))
-    if not money.is_chargeable(amount, currency):
-        raise ValidationError(money.charge_step_message(currency))
-    if amount < pay_now.minimum:
-        raise ValidationError(
-            _("The smallest card payment is %(minimum)s.")
-            % {"minimum": money.format_money(pay_now.minimum, currency)}
-        )
-    return money.quantize(amount, currency)
 
 
 def _absolute(request: HttpRequest, name: str, invoice: InvoicePage) -> str:
@@ -203,7 +110,7 @@ def expire_open_sessions(invoice: InvoicePage) -> int:
     sessions not yet closed stay open here, and a payment made on one is still recorded (set aside when
     the invoice can no longer take it, see ``fulfilment.record_checkout_session``).
     """
-    from .sites import invoice_site
+    from ..invoices.sites import invoice_site
 
     sessions = list(CheckoutSession.objects.filter(invoice=invoice, status=CheckoutStatus.OPEN))
     if not sessions:

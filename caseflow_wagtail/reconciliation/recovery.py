@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from . import fees, fulfilment, stripe_client
-from .exceptions import CaseflowError
-from .models import (
+from .. import stripe_client
+from ..exceptions import CaseflowError
+from ..models import (
     Adjustment,
     CheckoutSession,
     CheckoutStatus,
@@ -31,9 +31,10 @@ from .models import (
     StripeRefund,
     SyncRun,
 )
-from .stripe_api import API_VERSION, StripeGateway
-from .webhooks.processing import DONE, Outcome, process_event
-from .webhooks.registry import SUBSCRIBED_EVENTS, handlers_for
+from ..payments import fees, fulfilment
+from ..stripe_api import API_VERSION, StripeGateway
+from ..webhooks.processing import DONE, Outcome, process_event
+from ..webhooks.registry import SUBSCRIBED_EVENTS, handlers_for
 
 logger = logging.getLogger(__name__)
 

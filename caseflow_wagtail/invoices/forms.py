@@ -1,4 +1,5 @@
-"""Admin forms whose rules go beyond single fields: invoices and hand-recorded money."""
+"""The invoice editor's forms: suggested numbers and dates, the currency the ledger fixes, totals within
+the limits and above the credits, and copies that start as new drafts."""
 
 from __future__ import annotations
 
@@ -7,19 +8,18 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.forms.pages import CopyForm
 
-from . import conf, money, totals
+from .. import conf, money, totals
+from ..models.payments import AdjustmentKind
+from ..models.settings import BillingSettings
 
 
 def billing_settings_for(site) -> Any:
-    from .models.settings import BillingSettings
-
     return BillingSettings.for_site(site) if site is not None else None
 
 
@@ -126,8 +126,6 @@ class InvoicePageForm(WagtailAdminPageForm):
     def recorded_credits(self) -> Decimal:
         if not self.instance.pk:
             return Decimal(0)
-        from .models import AdjustmentKind
-
         amounts = self.instance.adjustments.filter(kind=AdjustmentKind.CREDIT).values_list(
             "amount", flat=True
         )
@@ -143,24 +141,6 @@ class InvoicePageForm(WagtailAdminPageForm):
         if found.invoice:
             # Shown above the line items; the formset, so the whole form, is then invalid.
             lines.non_form_errors().extend(found.invoice)
-
-
-class AmountField(forms.DecimalField):
-    """A positive amount; the currency's precision is checked by the form that knows the currency."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 15)
-        kwargs.setdefault("decimal_places", 3)
-        kwargs.setdefault("min_value", None)
-        super().__init__(**kwargs)
-
-    def validate(self, value):
-        super().validate(value)
-        if value is not None and value <= 0:
-            raise ValidationError(_("Enter an amount greater than zero."), code="not_positive")
-        # Before the digit-count validators, whose "no more than 15 digits" does not say what is wrong.
-        if value is not None and not money.is_within_limit(value):
-            raise ValidationError(money.too_large_message(), code="too_large")
 
 
 class InvoiceCopyForm(CopyForm):

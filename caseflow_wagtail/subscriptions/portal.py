@@ -18,8 +18,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from .models import BillingSettings, PaymentGatewaySettings
-from .stripe_api import StripeGateway, StripeRequestRejected, idempotency_key
+from ..models import BillingSettings, PaymentGatewaySettings
+from ..stripe_api import StripeGateway, StripeRequestRejected, idempotency_key
 
 # Every feature a configuration can offer, and the one the plugin offers.
 _OFF = ("customer_update", "invoice_history", "subscription_cancel", "subscription_update")

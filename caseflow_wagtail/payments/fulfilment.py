@@ -14,12 +14,11 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import Site
 
-from . import audit, ledger, money
-from .exceptions import LedgerError
-from .fees import Fees, fees_from_balance
-from .fees import note as note_fees
-from .ledger import Recorded
-from .models import (
+from .. import audit, ledger, money
+from ..exceptions import LedgerError
+from ..invoices.sites import belongs_to
+from ..ledger import Recorded
+from ..models import (
     CheckoutSession,
     CheckoutStatus,
     InvoicePage,
@@ -28,8 +27,9 @@ from .models import (
     UnappliedPayment,
     UnappliedReason,
 )
-from .sites import belongs_to
-from .stripe_api import StripeGateway
+from ..stripe_api import StripeGateway
+from .fees import Fees, fees_from_balance
+from .fees import note as note_fees
 from .unapplied import SetAside, set_aside
 
 logger = logging.getLogger(__name__)

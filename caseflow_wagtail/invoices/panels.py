@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from wagtail.admin.panels import Panel
 
+from ..permissions import has_billing_permission
+from .presentation import invoice_summary
+
 
 class InvoiceBillingPanel(Panel):
     """Payments, adjustments, balance, status and the public link, read-only, in the invoice editor."""
@@ -12,13 +15,9 @@ class InvoiceBillingPanel(Panel):
         template_name = "caseflow_wagtail/admin/invoice_billing_panel.html"
 
         def is_shown(self) -> bool:
-            from .permissions import has_billing_permission
-
             return has_billing_permission(getattr(self.request, "user", None)) and super().is_shown()
 
         def get_context_data(self, parent_context=None):
-            from .presentation import invoice_summary
-
             context = super().get_context_data(parent_context)
             invoice = self.instance
             context["invoice"] = invoice

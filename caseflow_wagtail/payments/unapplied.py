@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from . import ledger
-from .exceptions import LedgerError
-from .models import InvoicePage, PaymentMethod, PaymentSource, UnappliedPayment, UnappliedStatus
-from .reconciliation.common import UNAPPLIED_NOTICE
-from .reconciliation.notices import notify_after_commit
-from .sites import invoice_site
+from .. import ledger
+from ..exceptions import LedgerError
+from ..invoices.sites import invoice_site
+from ..models import InvoicePage, PaymentMethod, PaymentSource, UnappliedPayment, UnappliedStatus
+from ..reconciliation.common import UNAPPLIED_NOTICE
+from ..reconciliation.notices import notify_after_commit
 
 logger = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import money
-from .mail import build_email
-from .models import Payment, ReceiptStatus
-from .models.settings import BillingSettings
-from .sites import invoice_site
+from .. import money
+from ..invoices.sites import invoice_site
+from ..models import Payment, ReceiptStatus
+from ..models.settings import BillingSettings
+from .messages import build_email
 
 logger = logging.getLogger(__name__)
 

@@ -10,9 +10,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from wagtail.models import Site
 
-from .checkout import pay_now_for
-from .models.gateway import PaymentGatewaySettings
-from .models.settings import BillingSettings
+from ..models.gateway import PaymentGatewaySettings
+from ..models.settings import BillingSettings
+from ..models.subscriptions import Subscription
+from ..payments.pay_now import pay_now_for
 from .sites import invoice_site
 
 
@@ -88,8 +89,6 @@ def gateway_for(request: HttpRequest | None, invoice) -> PaymentGatewaySettings 
 
 def card_update_url_for(invoice, gateway: PaymentGatewaySettings | None) -> str:
     """The invoice page's "Update card" link: only for a retainer client, only when the firm allows it."""
-    from .subscriptions import subscription_for_invoice_card_update
-
-    if invoice.pk is None or subscription_for_invoice_card_update(invoice, gateway) is None:
+    if invoice.pk is None or Subscription.objects.card_update_for(invoice, gateway) is None:
         return ""
     return reverse("caseflow_wagtail:invoice_update_card", kwargs={"token": invoice.public_token})

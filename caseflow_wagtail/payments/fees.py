@@ -19,10 +19,10 @@ from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 from wagtail.models import Site
 
-from . import ledger, money, stripe_client
-from .exceptions import CaseflowError
-from .models import InvoicePage, Payment, PaymentMethod, StripeEvent
-from .stripe_api import StripeGateway
+from .. import ledger, money, stripe_client
+from ..exceptions import CaseflowError
+from ..models import InvoicePage, Payment, PaymentMethod, StripeEvent
+from ..stripe_api import StripeGateway
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from anymail.message import AnymailMessage
 from django.conf import settings
 
-from .email_defaults import DEFAULTS
-from .models import EmailTemplate
+from ..models import EmailTemplate
+from .defaults import DEFAULTS
 
 
 def get_template(slug: str) -> EmailTemplate:
