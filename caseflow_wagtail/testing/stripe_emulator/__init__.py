@@ -18,7 +18,8 @@ Foundations: import nothing of the emulator's but other foundations.
 State:
     ``_store``         ``Store``: every account, the settings, the request log, faults, the webhook queue
 Stripe's API, one module per resource in ``_resources/``, each a class of handlers on ``base.Resource``:
-    ``base``           the store, clocks, ``emit`` (events), lookups, pagination, search
+    ``base``           the store, clocks, ``emit`` (events), lookups, pagination, search, and
+                       ``SharedHandlers``: the handlers resources call on one another, declared for mypy
     ``customers``, ``products`` (and prices), ``payment_methods``, ``payment_intents`` (confirmation, 3-D
     Secure), ``capture`` (asynchronous capture: when a charge gets its balance transaction), ``charges``
     (balance transactions, refunds), ``disputes``, ``setup_intents``, ``checkout`` (sessions),

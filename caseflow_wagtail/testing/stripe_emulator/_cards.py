@@ -80,7 +80,7 @@ def card_error(reason: str, param: str | None = None, extra: dict[str, Any] | No
 
 
 def read_card(
-    number: str,
+    number: object,
     exp_month: Any,
     exp_year: Any,
     cvc: Any,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -32,12 +33,12 @@ class EmulatorClient:
         method: str,
         route: str,
         payload: dict[str, Any] | None = None,
-        query: dict[str, str] | None = None,
+        query: Mapping[str, str | None] | None = None,
     ) -> Any:
         url = f"{self.base_url}/_emulator{route}"
         if query:
             url += "?" + "&".join(
-                f"{k}={urllib.request.quote(str(v))}" for k, v in query.items() if v is not None
+                f"{k}={urllib.parse.quote(str(v))}" for k, v in query.items() if v is not None
             )
         data = json.dumps(payload).encode() if payload is not None else None
         request = urllib.request.Request(  # noqa: S310 - loopback control API

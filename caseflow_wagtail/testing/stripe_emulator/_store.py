@@ -100,7 +100,7 @@ class Store:
 
     # -- webhook callbacks ---------------------------------------------------------------------
 
-    def _load_delivery(self, delivery: dict[str, Any]) -> tuple[bytes, str, str] | None:
+    def _load_delivery(self, delivery: dict[str, Any]) -> tuple[bytes, str, list[str]] | None:
         with self.lock:
             acct = self.accounts.get(delivery["account"])
             if acct is None:

@@ -47,7 +47,7 @@ def known(version: str) -> bool:
 
 
 def _before_basil(version: str | None) -> bool:
-    return bool(version) and version[:10] < BASIL
+    return bool(version and version[:10] < BASIL)
 
 
 def render(acct: Account, obj: dict[str, Any], version: str | None) -> dict[str, Any]:

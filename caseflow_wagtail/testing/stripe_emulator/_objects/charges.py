@@ -16,7 +16,7 @@ def charge(
     pi: dict[str, Any],
     pm: dict[str, Any],
     card: dict[str, Any],
-    failure: tuple[str, str, str] | None,
+    failure: tuple[str, str | None, str] | None,
     balance_txn: str | None,
 ) -> dict[str, Any]:
     amount = pi["amount"]

@@ -3,7 +3,8 @@
 Each module of this package holds one resource's handlers as a class on ``Resource``; ``_api.Api`` composes
 them. A handler reaches another resource's handlers through ``self`` (the composed ``Api``), never by
 importing that resource's module, so the resources never import one another (shared helpers excepted:
-``capture`` and ``portal_configurations`` offer functions that others import).
+``capture`` and ``portal_configurations`` offer functions that others import). ``SharedHandlers`` declares
+the handlers so called, for the type checker.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .._core import THREE_DECIMAL, Account, current_request, new_id, real_now, snapshot
 from .._errors import invalid, not_found
@@ -82,7 +83,108 @@ def check_minimum(amount: int, currency: str, param: str = "amount") -> None:
         )
 
 
-class Resource:
+class SharedHandlers(Protocol):
+    """The handlers one resource calls on another through ``self``, each implemented by the resource named."""
+
+    # customers
+    def customers_create(self, acct: Account, params: dict[str, Any]) -> dict[str, Any]: ...
+
+    # products
+    def _price_from(
+        self, acct: Account, params: dict[str, Any], prefix: str = "", product_data_allowed: bool = True
+    ) -> dict[str, Any]: ...
+
+    # payment_methods
+    def _new_card_pm(
+        self, acct: Account, card_params: dict[str, Any], params: dict[str, Any], prefix: str = "card"
+    ) -> dict[str, Any]: ...
+
+    def _payment_method_for(self, acct: Account, pm_id: Any, param: str) -> dict[str, Any]: ...
+
+    def _attach(self, acct: Account, pm: dict[str, Any], customer_id: str) -> dict[str, Any]: ...
+
+    # payment_intents
+    def _create_pi(
+        self,
+        acct: Account,
+        amount: int,
+        currency: str,
+        params: dict[str, Any],
+        capture_method: str | None = None,
+    ) -> dict[str, Any]: ...
+
+    def _confirm(
+        self,
+        acct: Account,
+        pi: dict[str, Any],
+        pm: dict[str, Any],
+        *,
+        off_session: bool = False,
+        return_url: str | None = None,
+        raise_on_decline: bool = False,
+        authenticated: bool = False,
+    ) -> str: ...
+
+    def authenticate(self, acct: Account, pi: dict[str, Any], complete: bool) -> str: ...
+
+    # checkout
+    def _refresh_session(self, acct: Account, session: dict[str, Any]) -> dict[str, Any]: ...
+
+    # subscriptions
+    def _create_subscription(
+        self,
+        acct: Account,
+        customer_id: str,
+        raw_items: list[Any],
+        params: dict[str, Any],
+        default_pm: str | None,
+        behaviour: str,
+        authenticated: bool = False,
+    ) -> dict[str, Any]: ...
+
+    def _set_status(self, acct: Account, sub: dict[str, Any], status: str) -> None: ...
+
+    def _cancel_subscription(
+        self,
+        acct: Account,
+        sub: dict[str, Any],
+        reason: str = "cancellation_requested",
+        emit: bool = True,
+        at: int | None = None,
+    ) -> None: ...
+
+    def subscriptions_update(self, acct: Account, params: dict[str, Any], id: str) -> dict[str, Any]: ...
+
+    # invoices
+    def _cycle_invoice(
+        self, acct: Account, sub: dict[str, Any], reason: str, period: tuple[int, int], trial: bool = False
+    ) -> dict[str, Any]: ...
+
+    # invoice_payments
+    def _collect(
+        self,
+        acct: Account,
+        invoice: dict[str, Any],
+        sub: dict[str, Any] | None,
+        *,
+        off_session: bool,
+        pm_id: str | None = None,
+        authenticated: bool = False,
+    ) -> str: ...
+
+    def _void_invoice(self, acct: Account, invoice: dict[str, Any]) -> None: ...
+
+
+# Only the type checker sees the protocol as a base: it checks each resource's handler against it and, as
+# the protocol's methods are abstract, that ``Api`` implements them all. At run time a handler no resource
+# defines stays an AttributeError instead of a stub's None.
+if TYPE_CHECKING:
+    _Base = SharedHandlers
+else:
+    _Base = object
+
+
+class Resource(_Base):
     """The shared machinery of every resource's handlers; every handler runs under the store's lock."""
 
     def __init__(self, state: Store) -> None:
@@ -184,5 +286,3 @@ class Resource:
             "next_page": f"page_{start + limit}" if more else None,
             "url": url,
         }
-
-    # Fields that Stripe only includes when asked for with ``expand[]``.

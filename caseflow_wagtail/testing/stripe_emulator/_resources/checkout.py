@@ -124,7 +124,7 @@ class CheckoutSessions(Resource):
         total = sum(i["amount_total"] for i in items) if items else None
         if trial_days:
             total = 0  # nothing is charged until the trial ends
-        if mode == "payment":
+        if mode == "payment" and total is not None:  # always so: payment mode requires line items
             check_minimum(total, currency, "line_items")
         sid = new_id("cs_test_", 58)
         session = {
