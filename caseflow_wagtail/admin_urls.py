@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import invoices, ledger_lists
+from .views import invoices, ledger_lists, pdfs
 
 app_name = "caseflow_wagtail_admin"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     ),
     path("invoice/<int:invoice_id>/void/", invoices.VoidInvoiceView.as_view(), name="void_invoice"),
     path("invoice/<int:invoice_id>/restore/", invoices.RestoreInvoiceView.as_view(), name="restore_invoice"),
+    path("invoice/<int:invoice_id>/pdf/", pdfs.AdminInvoicePdfView.as_view(), name="invoice_pdf"),
+    path("payment/<int:payment_id>/receipt.pdf", pdfs.AdminReceiptPdfView.as_view(), name="receipt_pdf"),
     path(
         "payment/<int:payment_id>/resend-receipt/",
         ledger_lists.ResendReceiptView.as_view(),

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern
 from django.urls import path as _path
 
-from .views import public
+from .views import pdfs, public
 from .views import subscription_pages as subscription_views
 from .webhooks.view import stripe_webhook
 
@@ -26,6 +26,12 @@ urlpatterns = [
     path("invoice/<str:token>/pay/", public.pay, name="pay"),
     path("invoice/<str:token>/paid/", public.paid, name="paid"),
     path("invoice/<str:token>/cancelled/", public.cancelled, name="cancelled"),
+    path("invoice/<str:token>/pdf/", pdfs.invoice_pdf_view, name="invoice_pdf"),
+    path(
+        "invoice/<str:token>/receipts/<int:payment_id>.pdf",
+        pdfs.receipt_pdf_view,
+        name="invoice_receipt_pdf",
+    ),
     path(
         "invoice/<str:token>/update-card/",
         subscription_views.invoice_update_card,

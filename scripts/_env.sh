@@ -95,3 +95,26 @@ caseflow_ensure_chromium() {
         echo "      Install it with: sudo apt-get install chromium" >&2
     fi
 }
+
+# What WeasyPrint (invoice and receipt PDFs) loads from the system: Pango, HarfBuzz's subsetter and a font.
+CASEFLOW_PDF_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+
+caseflow_ensure_pdf_libs() {
+    local package missing=()
+    for package in "${CASEFLOW_PDF_PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$package")
+        fi
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        return 0
+    fi
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        caseflow_log "Installing the libraries WeasyPrint needs for PDFs (apt-get install ${missing[*]})"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+        echo "note: ${missing[*]} missing and this is not root: invoice and receipt PDFs cannot be rendered." >&2
+        echo "      Install them with: sudo apt-get install ${CASEFLOW_PDF_PACKAGES[*]}" >&2
+    fi
+}

@@ -78,8 +78,16 @@ def invoice_context(invoice, request: HttpRequest | None) -> dict[str, Any]:
         pay_now=pay_now_for(invoice, gateway),
         card_update_url=card_update_url_for(invoice, gateway),
         body_has_pay_now=any(block.block_type == "pay_now" for block in invoice.body),
+        pdf_url=pdf_url_for(invoice),
     )
     return context
+
+
+def pdf_url_for(invoice) -> str:
+    """The client's "Download PDF" link: only behind a live invoice's token, like the page itself."""
+    if invoice.pk is None or not invoice.live:
+        return ""
+    return reverse("caseflow_wagtail:invoice_pdf", kwargs={"token": invoice.public_token})
 
 
 def gateway_for(request: HttpRequest | None, invoice) -> PaymentGatewaySettings | None:

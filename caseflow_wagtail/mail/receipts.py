@@ -15,6 +15,7 @@ from .. import money
 from ..invoices.sites import invoice_site
 from ..models import Payment, ReceiptStatus
 from ..models.settings import BillingSettings
+from ..pdfs.documents import receipt_pdf
 from .messages import build_email
 
 logger = logging.getLogger(__name__)
@@ -42,13 +43,26 @@ def build_receipt(payment: Payment) -> AnymailMessage:
     invoice = payment.invoice.specific
     site = invoice_site(invoice)
     billing = BillingSettings.for_site(site) if site else None
-    return build_email(
+    message = build_email(
         RECEIPT_TAG,
         receipt_values(payment, invoice, billing),
         to=[invoice.client.contact_email],
         reply_to=billing.billing_email if billing else "",
         metadata={"payment_id": str(payment.pk), "invoice_id": str(invoice.pk)},
     )
+    if billing is not None and billing.attach_receipt_pdf:
+        attach_receipt_pdf(message, payment, invoice)
+    return message
+
+
+def attach_receipt_pdf(message: AnymailMessage, payment: Payment, invoice) -> None:
+    """The receipt as a PDF, when it can be made: a PDF that fails is logged, and never costs the email."""
+    try:
+        pdf = receipt_pdf(payment, invoice)
+    except Exception:
+        logger.exception("Receipt PDF for payment %s not attached; the email goes without it", payment.pk)
+        return
+    message.attach(pdf.filename, pdf.content, "application/pdf")
 
 
 DONE = (ReceiptStatus.SENT, ReceiptStatus.DELIVERED, ReceiptStatus.BOUNCED)

@@ -28,7 +28,21 @@ class BillingSettings(BaseSiteSetting):
         help_text=_("Where clients' replies to receipts go, and where the firm is notified."),
     )
 
-    panels = [FieldPanel("firm_name"), FieldPanel("invoice_number_prefix"), FieldPanel("billing_email")]
+    attach_receipt_pdf = models.BooleanField(
+        _("attach PDF receipts to receipt emails"),
+        default=False,
+        help_text=_(
+            "Each receipt email carries the receipt as a PDF. If the PDF cannot be made, the email still "
+            "goes out without it."
+        ),
+    )
+
+    panels = [
+        FieldPanel("firm_name"),
+        FieldPanel("invoice_number_prefix"),
+        FieldPanel("billing_email"),
+        FieldPanel("attach_receipt_pdf"),
+    ]
 
     class Meta:
         verbose_name = _("billing")

@@ -96,6 +96,15 @@ class PaymentInspectView(LedgerInspectView):
     @cached_property
     def header_more_buttons(self) -> list[Button]:
         buttons = list(super().header_more_buttons)
+        # The inspect view already required the billing permission, which is all the receipt needs.
+        buttons.append(
+            Button(
+                gettext("Download receipt (PDF)"),
+                url=reverse("caseflow_wagtail_admin:receipt_pdf", args=[self.object.pk]),
+                icon_name="download",
+                priority=20,
+            )
+        )
         if may_record_payments(self.request.user):
             buttons.append(
                 Button(
