@@ -158,7 +158,7 @@ def record_checkout_session(
         if not reason and invoice is not None:
             try:
                 with transaction.atomic():
-                    recorded = _credit(session, invoice, amount, currency, source, payment_intent)
+                    recorded = _credit(invoice, amount, currency, source, payment_intent, session["id"])
             except LedgerError as error:
                 if _already_recorded(session["id"], _id(payment_intent)):
                     raise
@@ -239,8 +239,10 @@ def _already_recorded(session_id: str, payment_intent_id: str) -> bool:
 
 
 def _credit(
-    session: dict[str, Any], invoice: InvoicePage, amount, currency: str, source: str, payment_intent: Any
+    invoice: InvoicePage, amount, currency: str, source: str, payment_intent: Any, session_id: str = ""
 ) -> Recorded[Payment]:
+    """The card payment Stripe took, credited to ``invoice`` with every Stripe id known of it (and Stripe's
+    fee when the PaymentIntent came expanded)."""
     recorded = ledger.record_payment(
         invoice,
         amount=amount,
@@ -249,7 +251,7 @@ def _credit(
         source=source,
         reference=invoice.invoice_number,
         stripe_payment_intent_id=_id(payment_intent),
-        stripe_checkout_session_id=session["id"],
+        stripe_checkout_session_id=session_id,
         stripe_charge_id=_charge_id(payment_intent),
     )
     fees = _fees(payment_intent, currency)
@@ -284,16 +286,7 @@ def record_payment_intent(
         return None
     try:
         with transaction.atomic():
-            return ledger.record_payment(
-                invoice,
-                amount=amount,
-                currency=currency,
-                method=PaymentMethod.CARD,
-                source=source,
-                reference=invoice.invoice_number,
-                stripe_payment_intent_id=payment_intent["id"],
-                stripe_charge_id=_id(payment_intent.get("latest_charge")),
-            )
+            return _credit(invoice, amount, currency, source, payment_intent)
     except LedgerError:
         if already:
             raise

@@ -32,7 +32,7 @@ from .manage import (
     undo_cancellation,
 )
 from .setup import checkout_url_for_setup, create_subscription, send_setup_email, validate_terms
-from .state import apply_subscription_event, link_checkout_session
+from .state import apply_subscription_event, confirm_setup_session, link_checkout_session
 
 __all__ = [
     "SubscriptionError",
@@ -42,6 +42,7 @@ __all__ = [
     "card_update_link",
     "card_updates_allowed",
     "checkout_url_for_setup",
+    "confirm_setup_session",
     "create_subscription",
     "link_checkout_session",
     "portal_url",

@@ -6,6 +6,7 @@ import datetime
 import logging
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import Site
@@ -157,3 +158,20 @@ def link_checkout_session(site: Site, session: dict[str, Any]) -> bool:
         # Read from Stripe just now: any event created before this moment is older than what is stored.
         seen_state_as_of(subscription, fetched_at)
     return changed
+
+
+def confirm_setup_session(subscription: Subscription, session_id: str) -> bool:
+    """The set-up page's confirmation, for when the client is back before the webhook: ask Stripe about the
+    session the client came back with and link the Stripe subscription it made, as the webhook would.
+
+    Only the session stored for this subscription counts (a retainer's set-up records no payment: each
+    cycle's invoice does, see ``cycles``). False when there is nothing to ask; raises ``StripeFailure`` when
+    Stripe cannot be asked, and the webhook links it.
+    """
+    site = subscription.site
+    if not session_id or session_id != subscription.stripe_checkout_session_id or site is None:
+        return False
+    session = stripe_for(site).retrieve_checkout_session(session_id)
+    with transaction.atomic():
+        link_checkout_session(site, session)
+    return True

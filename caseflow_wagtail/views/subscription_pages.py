@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages as django_messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -92,15 +91,13 @@ def setup_done(request: HttpRequest, token: str) -> HttpResponse:
     """Where Stripe sends the client after Checkout. Links the subscription if the webhook has not yet."""
     subscription = _subscription(token)
     session_id = request.GET.get("session_id", "")
-    if session_id and session_id == subscription.stripe_checkout_session_id and subscription.site is not None:
-        try:
-            session = subscriptions.stripe_for(subscription.site).retrieve_checkout_session(session_id)
-            with transaction.atomic():
-                subscriptions.link_checkout_session(subscription.site, session)
-        except StripeFailure as failure:
-            # The webhook links it; the page says the card is being confirmed.
-            logger.warning("Setup page could not confirm %s: %s", session_id, type(failure).__name__)
-        else:
+    try:
+        confirmed = subscriptions.confirm_setup_session(subscription, session_id)
+    except StripeFailure as failure:
+        # The webhook links it; the page says the card is being confirmed.
+        logger.warning("Setup page could not confirm %s: %s", session_id, type(failure).__name__)
+    else:
+        if confirmed:
             django_messages.success(
                 request, gettext("Thank you — your card is saved and the retainer is set up.")
             )
