@@ -79,7 +79,9 @@ def main() -> None:
         invoice = fresh(make_invoice(folder, client, count))
         content, seconds = timed(lambda invoice=invoice: invoice_pdf(invoice), options.repeat)
         pages = len(PdfReader(io.BytesIO(content)).pages)
-        print(f"{f'invoice, {count} lines':>18}  {pages:>5}  {len(content) / 1024:>6.1f}  {seconds * 1000:>9.1f}")
+        print(
+            f"{f'invoice, {count} lines':>18}  {pages:>5}  {len(content) / 1024:>6.1f}  {seconds * 1000:>9.1f}"
+        )
     if invoice is not None:
         payment = invoice.payments.all()[0]
         content, seconds = timed(lambda: receipt_pdf(payment, invoice), options.repeat)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import invoices, ledger_lists, pdfs
+from .views import invoices, ledger_lists, pdfs, sending
 
 app_name = "caseflow_wagtail_admin"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("invoice/<int:invoice_id>/restore/", invoices.RestoreInvoiceView.as_view(), name="restore_invoice"),
     path("invoice/<int:invoice_id>/pdf/", pdfs.AdminInvoicePdfView.as_view(), name="invoice_pdf"),
     path("payment/<int:payment_id>/receipt.pdf", pdfs.AdminReceiptPdfView.as_view(), name="receipt_pdf"),
+    path("invoice/<int:invoice_id>/send/", sending.SendInvoiceView.as_view(), name="send_invoice"),
     path(
         "payment/<int:payment_id>/resend-receipt/",
         ledger_lists.ResendReceiptView.as_view(),
