@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import invoices, ledger_lists
+from .views import invoices, ledger_lists, sending
 
 app_name = "caseflow_wagtail_admin"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("invoice/<int:invoice_id>/void/", invoices.VoidInvoiceView.as_view(), name="void_invoice"),
     path("invoice/<int:invoice_id>/restore/", invoices.RestoreInvoiceView.as_view(), name="restore_invoice"),
+    path("invoice/<int:invoice_id>/send/", sending.SendInvoiceView.as_view(), name="send_invoice"),
     path(
         "payment/<int:payment_id>/resend-receipt/",
         ledger_lists.ResendReceiptView.as_view(),

@@ -22,6 +22,7 @@ PAYMENT_FAILED = "caseflow_wagtail.payment_failed"
 LINK_REGENERATED = "caseflow_wagtail.regenerate_link"
 INVOICE_VOIDED = "caseflow_wagtail.void"
 INVOICE_RESTORED = "caseflow_wagtail.restore"
+INVOICE_SENT = "caseflow_wagtail.invoice_sent"
 # Payment Gateways
 LIVE_ATTESTED = "caseflow_wagtail.live_mode_attested"
 WEBHOOK_CONFIGURED = "caseflow_wagtail.webhook_configured"
@@ -88,6 +89,19 @@ class InvoiceVoidedFormatter(LogFormatter):
         return gettext("Invoice voided")
 
 
+class InvoiceSentFormatter(LogFormatter):
+    label = _("Send invoice")
+
+    def format_message(self, log_entry) -> str:
+        data = log_entry.data or {}
+        if data.get("cc"):
+            return gettext("Invoice emailed to %(to)s, with a copy to %(cc)s") % {
+                "to": data.get("to", ""),
+                "cc": data["cc"],
+            }
+        return gettext("Invoice emailed to %(to)s") % {"to": data.get("to", "")}
+
+
 # Actions whose entries read the same every time: (id, label, message).
 PLAIN_ACTIONS = (
     (
@@ -119,6 +133,7 @@ FORMATTED_ACTIONS = (
     (ADJUSTMENT_RECORDED, AdjustmentRecordedFormatter),
     (PAYMENT_FAILED, PaymentFailedFormatter),
     (INVOICE_VOIDED, InvoiceVoidedFormatter),
+    (INVOICE_SENT, InvoiceSentFormatter),
 )
 
 

@@ -15,6 +15,8 @@ BILLING_PERMISSIONS = ("caseflow_wagtail.view_payment", "caseflow_wagtail.add_pa
 # What a billing user may do beyond seeing billing: each action's one permission.
 RECORD_PAYMENT = "caseflow_wagtail.add_payment"
 RECONCILE = "caseflow_wagtail.add_adjustment"
+# Emailing an invoice to its client: those who record payments and resend receipts.
+SEND_INVOICE = RECORD_PAYMENT
 VIEW_SUBSCRIPTION = "caseflow_wagtail.view_subscription"
 ADD_SUBSCRIPTION = "caseflow_wagtail.add_subscription"
 CHANGE_SUBSCRIPTION = "caseflow_wagtail.change_subscription"
@@ -34,6 +36,11 @@ def may(user, permission: str) -> bool:
 
 def may_record_payments(user) -> bool:
     return may(user, RECORD_PAYMENT)
+
+
+def may_send_invoices(user) -> bool:
+    """Emailing invoices to clients (each invoice's page permissions are asked as well)."""
+    return has_billing_permission(user) and may(user, SEND_INVOICE)
 
 
 def may_reconcile(user) -> bool:

@@ -12,3 +12,7 @@ adjustment_recorded = Signal()
 #: Sent with ``invoice`` before a new currency or total of an invoice is saved, so that the payment pages
 #: still open for the old terms are closed first (``checkout`` does).
 invoice_terms_changing = Signal()
+
+#: Sent with ``sending`` when staff asked for an invoice to be emailed (inside the transaction that recorded
+#: the request: the email goes out after it commits).
+invoice_sending_requested = Signal()

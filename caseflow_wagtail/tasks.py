@@ -10,16 +10,22 @@ from django.dispatch import receiver
 from django_tasks import task
 
 from .mail import receipts
+from .mail import sending as invoice_sending
 from .models import ReceiptStatus
 
 # The firm's notices are a task of the reconciliation package; named here too, where earlier versions queued it.
 from .reconciliation import send_reconciliation_notice  # noqa: F401
-from .signals import payment_recorded
+from .signals import invoice_sending_requested, payment_recorded
 
 
 @task()
 def send_receipt(payment_id: int, again: bool = False) -> str:
     return receipts.deliver_receipt(payment_id, again=again)
+
+
+@task()
+def send_invoice(sending_id: int) -> str:
+    return invoice_sending.deliver_sending(sending_id)
 
 
 @task()
@@ -40,3 +46,13 @@ def enqueue_receipt(sender, payment, invoice, **kwargs) -> None:
 @receiver(tracking, dispatch_uid="caseflow_wagtail.receipt_tracking")
 def receipt_tracking(sender, event, esp_name, **kwargs) -> None:
     receipts.mark_from_tracking(event)
+
+
+@receiver(invoice_sending_requested, dispatch_uid="caseflow_wagtail.enqueue_invoice_sending")
+def enqueue_invoice_sending(sender, sending, **kwargs) -> None:
+    transaction.on_commit(partial(send_invoice.enqueue, sending.pk))
+
+
+@receiver(tracking, dispatch_uid="caseflow_wagtail.invoice_sending_tracking")
+def invoice_sending_tracking(sender, event, esp_name, **kwargs) -> None:
+    invoice_sending.mark_from_tracking(event)

@@ -90,16 +90,22 @@ class ClientViewSet(SnippetViewSet):
     delete_view_class = base.forbidding(SnippetViewSet.delete_view_class)
 
 
-class LedgerViewSet(ModelViewSet):
-    """Index, inspect and a record form; no edit, copy, delete, history or usage views."""
+class OfferedPermissionsViewSet(ModelViewSet):
+    """Groups are offered only the permissions for ``offered_actions``: those for views that are not routed
+    would grant nothing."""
 
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    add_to_reference_index = False
-    # Ledger entries are not in the search index; search the database.
-    search_backend_name = None
-    list_per_page = 50
-    inspect_view_class = ledger_lists.LedgerInspectView
+    offered_actions: tuple[str, ...] = ()
+
+    def get_permissions_to_register(self) -> QuerySet[Permission]:
+        codenames = [get_permission_codename(action, self.model_opts) for action in self.offered_actions]
+        return Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model), codename__in=codenames
+        )
+
+
+class NoEditViewSet(OfferedPermissionsViewSet):
+    """Records no form edits (a ledger entry never changes, a retainer only through its own actions): no
+    edit, delete, history or usage views, so no links to them either."""
 
     def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_common_view_kwargs(
@@ -110,14 +116,32 @@ class LedgerViewSet(ModelViewSet):
             **kwargs,
         )
 
+    def listing_urlpatterns(self) -> list[URLPattern]:
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+        ]
+
+
+class LedgerViewSet(NoEditViewSet):
+    """Index, inspect and a record form; no edit, copy, delete, history or usage views."""
+
+    offered_actions = ("add", "view")
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    add_to_reference_index = False
+    # Ledger entries are not in the search index; search the database.
+    search_backend_name = None
+    list_per_page = 50
+    inspect_view_class = ledger_lists.LedgerInspectView
+
     def get_add_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         # The record views build their own forms and hand them to the ledger; no model form is needed.
         return kwargs
 
     def get_urlpatterns(self) -> list[URLPattern]:
         return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
+            *self.listing_urlpatterns(),
             path("new/", self.add_view, name="add"),
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
         ]
@@ -127,12 +151,6 @@ class LedgerViewSet(ModelViewSet):
         # Entries are never edited, so "the admin page for this entry" is its inspect view.
         return type(
             "_LedgerURLFinder", (ModelAdminURLFinder,), {"edit_url_name": self.get_url_name("inspect")}
-        )
-
-    def get_permissions_to_register(self) -> QuerySet[Permission]:
-        codenames = [get_permission_codename(action, self.model_opts) for action in ("add", "view")]
-        return Permission.objects.filter(
-            content_type=ContentType.objects.get_for_model(self.model), codename__in=codenames
         )
 
 
@@ -226,10 +244,11 @@ class AdjustmentViewSet(LedgerViewSet):
     }
 
 
-class EmailTemplateViewSet(SnippetViewSet):
+class EmailTemplateViewSet(OfferedPermissionsViewSet, SnippetViewSet):
     """The emails the plugin sends, edited by the firm; each exists once, so none is added or deleted."""
 
     model = EmailTemplate
+    offered_actions = ("change", "view")
     icon = "mail"
     menu_label = _("Email templates")
     menu_name = "caseflow-email-templates"
@@ -244,15 +263,10 @@ class EmailTemplateViewSet(SnippetViewSet):
     def permission_policy(self) -> ModelPermissionPolicy:
         return policies.policy_for(self.model) or super().permission_policy
 
-    def get_permissions_to_register(self) -> QuerySet[Permission]:
-        return Permission.objects.filter(
-            content_type=ContentType.objects.get_for_model(self.model),
-            codename__in=[get_permission_codename(action, self.model_opts) for action in ("change", "view")],
-        )
 
-
-class SubscriptionViewSet(ModelViewSet):
+class SubscriptionViewSet(NoEditViewSet):
     model = Subscription
+    offered_actions = ("add", "change", "view")
     name = "caseflow_subscriptions"
     url_prefix = "billing/subscriptions"
     icon = "calendar-check"
@@ -268,27 +282,15 @@ class SubscriptionViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
 
-    def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_common_view_kwargs(
-            edit_url_name=None, delete_url_name=None, history_url_name=None, usage_url_name=None, **kwargs
-        )
-
     def get_urlpatterns(self) -> list[URLPattern]:
         return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
+            *self.listing_urlpatterns(),
             path("new/", subscriptions.SubscriptionCreateView.as_view(), name="add"),
             path("<int:pk>/", subscriptions.SubscriptionDetailView.as_view(), name="inspect"),
             path("<int:pk>/cancel/", subscription_actions.CancelSubscriptionView.as_view(), name="cancel"),
             path("<int:pk>/keep/", subscription_actions.UndoCancelView.as_view(), name="undo_cancel"),
             path("<int:pk>/send-setup/", subscription_actions.SendSetupView.as_view(), name="send_setup"),
         ]
-
-    def get_permissions_to_register(self) -> QuerySet[Permission]:
-        codenames = [get_permission_codename(action, self.model_opts) for action in ("add", "change", "view")]
-        return Permission.objects.filter(
-            content_type=ContentType.objects.get_for_model(self.model), codename__in=codenames
-        )
 
 
 class BillingViewSetGroup(ViewSetGroup):

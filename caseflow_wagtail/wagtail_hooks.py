@@ -4,7 +4,7 @@ from wagtail import hooks
 from wagtail.admin import messages
 
 from . import audit
-from .views import gateway
+from .views import gateway, sending
 
 
 @hooks.register("register_log_actions")
@@ -32,6 +32,10 @@ def register_billing_admin_urls():
     from . import admin_urls
 
     return [path("billing/", include(admin_urls))]
+
+
+# Wagtail's bulk actions are registered as classes, not as functions returning one.
+hooks.register("register_bulk_action", sending.SendInvoicesBulkAction)
 
 
 @hooks.register("after_copy_page")

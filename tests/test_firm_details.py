@@ -181,7 +181,12 @@ def test_client_emails_offer_the_firms_details_and_firm_notices_do_not():
     receipt = get_template("payment-recorded")
     receipt.text_body = "{{ firm_name }}\n{{ firm_address }}\n{{ firm_phone }}\n{{ firm_tax_number }}"
     receipt.full_clean()
-    for slug in ("subscription-setup", "subscription-payment-failed", "subscription-action-required"):
+    for slug in (
+        "invoice-sent",
+        "subscription-setup",
+        "subscription-payment-failed",
+        "subscription-action-required",
+    ):
         assert {"firm_address", "firm_phone", "firm_tax_number"} <= set(get_template(slug).merge_fields)
 
     notice = get_template("stripe-refund")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from wagtail.admin.panels import Panel
 
-from ..permissions import has_billing_permission
+from ..models.sending import InvoiceSending
+from ..permissions import has_billing_permission, may_send_invoices
 from .presentation import invoice_summary
 
 
@@ -24,4 +25,10 @@ class InvoiceBillingPanel(Panel):
             context["saved"] = bool(invoice.pk)
             if invoice.pk:
                 context.update(invoice_summary(invoice, self.request))
+                user = getattr(self.request, "user", None)
+                context["may_send"] = may_send_invoices(user) and invoice.live and not invoice.voided_at
+                # The ten latest: an invoice sent every week for a year still fits the tab.
+                context["sendings"] = list(
+                    InvoiceSending.objects.filter(invoice=invoice).select_related("sent_by")[:10]
+                )
             return context

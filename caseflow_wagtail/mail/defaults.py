@@ -26,6 +26,30 @@ DEFAULTS: dict[str, dict[str, str]] = {
             "<p>{{ firm_name }}</p>\n"
         ),
     },
+    "invoice-sent": {
+        "subject": "Invoice {{ invoice_number }} from {{ firm_name }}: {{ amount_due }} due by {{ due_date }}",
+        "text_body": (
+            "Dear {{ contact_name }},\n\n"
+            "Please find invoice {{ invoice_number }} for {{ client_name }} at the link below.\n\n"
+            "Total: {{ total }}\n"
+            "Amount due: {{ amount_due }}\n"
+            "Due by: {{ due_date }}\n\n"
+            "View and pay the invoice here:\n{{ invoice_link }}\n\n"
+            "{{ firm_name }}\n"
+        ),
+        "html_body": (
+            "<p>Dear {{ contact_name }},</p>\n"
+            "<p>Please find invoice <strong>{{ invoice_number }}</strong> for {{ client_name }} at the link "
+            "below.</p>\n"
+            '<table role="presentation">\n'
+            '  <tr><th align="left">Total</th><td>{{ total }}</td></tr>\n'
+            '  <tr><th align="left">Amount due</th><td>{{ amount_due }}</td></tr>\n'
+            '  <tr><th align="left">Due by</th><td>{{ due_date }}</td></tr>\n'
+            "</table>\n"
+            '<p><a href="{{ invoice_link }}">View and pay the invoice</a></p>\n'
+            "<p>{{ firm_name }}</p>\n"
+        ),
+    },
     "stripe-refund": {
         "subject": "Refunded in Stripe: {{ amount }} on invoice {{ invoice_number }}",
         "text_body": (

@@ -30,6 +30,7 @@ def build_email(
     to: list[str],
     metadata: Mapping[str, str],
     reply_to: str = "",
+    cc: list[str] | None = None,
 ) -> AnymailMessage:
     """The email of template ``slug`` with these values, from ``DEFAULT_FROM_EMAIL``."""
     subject, text, html = get_template(slug).render(dict(values))
@@ -38,6 +39,7 @@ def build_email(
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
+        cc=cc or None,
         reply_to=[reply_to] if reply_to else None,
         tags=[slug],
         metadata=dict(metadata),

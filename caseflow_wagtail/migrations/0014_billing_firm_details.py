@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('caseflow_wagtail', '0012_payment_source_sync'),
+        ('caseflow_wagtail', '0013_invoice_sending'),
         ('wagtailimages', '0027_image_description'),
     ]
 

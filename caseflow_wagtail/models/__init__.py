@@ -8,6 +8,7 @@ from .invoice_lines import InvoiceLine
 from .invoices import InvoicePage, InvoiceStatus
 from .payments import Adjustment, AdjustmentKind, Payment, PaymentMethod, PaymentSource, ReceiptStatus
 from .reconciliation import DisputeStatus, StripeDispute, StripeRefund, SyncRun, WebhookRefusal
+from .sending import InvoiceSending, SendingStatus
 from .settings import BillingSettings
 from .subscriptions import (
     CycleStatus,
@@ -32,12 +33,14 @@ __all__ = [
     "InvoiceIndexPage",
     "InvoiceLine",
     "InvoicePage",
+    "InvoiceSending",
     "InvoiceStatus",
     "Payment",
     "PaymentGatewaySettings",
     "PaymentMethod",
     "PaymentSource",
     "ReceiptStatus",
+    "SendingStatus",
     "StripeDispute",
     "StripeEvent",
     "StripeRefund",

@@ -14,7 +14,12 @@ class Client(index.Indexed, models.Model):  # type: ignore[django-manager-missin
     name = models.CharField(_("name"), max_length=255)
     contact_name = models.CharField(_("primary contact name"), max_length=255, blank=True)
     contact_email = models.EmailField(
-        _("primary contact email"), blank=True, help_text=_("Receipts and payment links are sent here.")
+        _("primary contact email"),
+        blank=True,
+        help_text=_(
+            "Receipts, retainer emails and the invoices staff send with Send invoice (each with its "
+            "payment link) go here."
+        ),
     )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     billing_address = models.TextField(_("billing address"), blank=True)

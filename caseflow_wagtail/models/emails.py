@@ -39,6 +39,18 @@ MERGE_FIELDS: dict[str, dict[str, StrOrPromise]] = {
         "payment_method": _("How it was paid, e.g. Card (online)"),
         **FIRM_MERGE_FIELDS,
     },
+    "invoice-sent": {
+        "invoice_number": _("The invoice number"),
+        "client_name": _("The client's name"),
+        "contact_name": _("The primary contact's name"),
+        "firm_name": _("The firm's name"),
+        "total": _("The invoice's total, formatted with its currency"),
+        "amount_due": _("The balance still due, formatted with its currency"),
+        "issue_date": _("The invoice's issue date"),
+        "due_date": _("The invoice's due date"),
+        "invoice_link": _("The invoice's private link, where the client can pay"),
+        **FIRM_MERGE_FIELDS,
+    },
     "stripe-refund": {
         "invoice_number": _("The invoice number"),
         "client_name": _("The client's name"),

@@ -14,7 +14,28 @@ from wagtail.models import Page, PageViewRestriction
 from ..permissions import BillingPagePermissionTester, grant_billing_group
 
 
-class InvoiceIndexPage(Page):
+class BillingPage:
+    """What an invoice and the folder that holds them share: the billing permission decides who may edit
+    them, and no moderation workflow applies.
+
+    A site-wide moderation workflow (Wagtail's default covers the whole tree) would send invoices to
+    reviewers chosen by group, not by the billing permission, and its preview shows client and amounts.
+    Invoices are issued by billing staff who may publish; drafts wait for one of them. New invoices are
+    added under the folder, so it has none either.
+    """
+
+    def permissions_for_user(self, user):
+        return BillingPagePermissionTester(user, self)
+
+    def get_workflow(self):
+        return None
+
+    @property
+    def has_workflow(self) -> bool:
+        return False
+
+
+class InvoiceIndexPage(BillingPage, Page):
     """The private folder that holds a site's invoices.
 
     It is never served and keeps a view restriction so that every listing of public pages (the pages API,
@@ -42,17 +63,6 @@ class InvoiceIndexPage(Page):
         if created:
             grant_billing_group(self)
         return result
-
-    def permissions_for_user(self, user):
-        return BillingPagePermissionTester(user, self)
-
-    # New invoices are added here: no moderation workflow for them either (see InvoicePage.get_workflow).
-    def get_workflow(self):
-        return None
-
-    @property
-    def has_workflow(self) -> bool:
-        return False
 
     def ensure_private(self) -> None:
         # Only a group restriction keeps invoices from visitors who are not staff: with a login restriction

@@ -33,9 +33,8 @@ from ..invoices.blocks import body_blocks
 from ..invoices.forms import InvoiceCopyForm, InvoicePageForm
 from ..invoices.panels import InvoiceBillingPanel
 from ..invoices.presentation import invoice_context
-from ..permissions import BillingPagePermissionTester
 from ..signals import invoice_terms_changing
-from .invoice_folders import InvoiceIndexPage
+from .invoice_folders import BillingPage, InvoiceIndexPage
 
 TOKEN_BYTES = 24  # 192 random bits
 
@@ -104,7 +103,7 @@ LEDGER_FIELDS = ("amount_paid", "amount_refunded", "amount_credited", "balance")
 PRESERVED_FIELDS = (*LEDGER_FIELDS, "public_token", "voided_at", "void_reason")
 
 
-class InvoicePage(Page):
+class InvoicePage(BillingPage, Page):
     """An invoice. Subclass it to add fields or change the template."""
 
     invoice_number = models.CharField(_("invoice number"), max_length=64)
@@ -177,19 +176,6 @@ class InvoicePage(Page):
 
     def __str__(self) -> str:
         return self.invoice_number or self.title
-
-    def permissions_for_user(self, user):
-        return BillingPagePermissionTester(user, self)
-
-    def get_workflow(self):
-        # A site-wide moderation workflow (Wagtail's default covers the whole tree) would send invoices to
-        # reviewers chosen by group, not by the billing permission, and its preview shows client and
-        # amounts. Invoices are issued by billing staff who may publish; drafts wait for one of them.
-        return None
-
-    @property
-    def has_workflow(self) -> bool:
-        return False
 
     # -- derived values -------------------------------------------------------------------------------
 

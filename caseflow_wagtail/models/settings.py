@@ -25,7 +25,10 @@ class BillingSettings(BaseSiteSetting):
     billing_email = models.EmailField(
         _("billing email"),
         blank=True,
-        help_text=_("Where clients' replies to receipts go, and where the firm is notified."),
+        help_text=_(
+            "Where clients' replies to receipts and sent invoices go, where the firm is notified, and "
+            "where a copy of a sent invoice goes when asked."
+        ),
     )
 
     firm_address = models.TextField(

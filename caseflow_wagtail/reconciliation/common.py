@@ -1,4 +1,5 @@
-"""What the parts of reconciliation share: the notices' names, and the payment a Stripe object names."""
+"""What the parts of reconciliation share: the notices' names, the payment a Stripe object names, and how
+money Stripe gave back is recorded."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ from typing import Any
 
 from django.db.models import Q
 
+from .. import ledger
 from ..models import (
+    Adjustment,
+    AdjustmentKind,
     Payment,
+    StripeDispute,
+    StripeRefund,
 )
 
 logger = logging.getLogger(__name__)
@@ -41,3 +47,20 @@ def payment_for(obj: dict[str, Any]) -> Payment | None:
     if not query:
         return None
     return Payment.objects.filter(query).select_related("invoice").order_by("pk").first()
+
+
+def record_returned_money(
+    row: StripeRefund | StripeDispute, reason: str, user
+) -> ledger.Recorded[Adjustment]:
+    """Money that went back to the client through Stripe (a refund, a lost dispute), as a refund of the
+    payment. The Stripe object's id is the adjustment's external id: the ledger records it once."""
+    return ledger.record_adjustment(
+        row.invoice_id,
+        kind=AdjustmentKind.REFUND,
+        amount=row.amount,
+        currency=row.currency,
+        reason=reason,
+        payment=row.payment,
+        stripe_refund_id=row.stripe_id,
+        user=user,
+    )

@@ -13,11 +13,10 @@ from .. import ledger, money
 from ..exceptions import LedgerError
 from ..models import (
     Adjustment,
-    AdjustmentKind,
     StripeDispute,
 )
 from ..models.reconciliation import DisputeStatus
-from .common import DISPUTE_NOTICE, payment_for, to_datetime
+from .common import DISPUTE_NOTICE, payment_for, record_returned_money, to_datetime
 from .notices import notify_after_commit
 
 logger = logging.getLogger(__name__)
@@ -79,17 +78,8 @@ def record_dispute_loss(dispute: StripeDispute | int, user=None) -> ledger.Recor
             return ledger.Recorded(row.adjustment, created=False)
         if not row.is_lost:
             raise LedgerError(_("Only a lost dispute is recorded as an adjustment."))
-        # The dispute id is the external id: the same once-only guarantee as a Stripe refund's.
-        recorded = ledger.record_adjustment(
-            row.invoice_id,
-            kind=AdjustmentKind.REFUND,
-            amount=row.amount,
-            currency=row.currency,
-            reason=_("Dispute lost in Stripe (%(dispute)s)") % {"dispute": row.stripe_id},
-            payment=row.payment,
-            stripe_refund_id=row.stripe_id,
-            user=user,
-        )
+        reason = _("Dispute lost in Stripe (%(dispute)s)") % {"dispute": row.stripe_id}
+        recorded = record_returned_money(row, reason, user)
         row.adjustment = recorded.entry
         row.save(update_fields=["adjustment"])
         return recorded

@@ -18,7 +18,7 @@ from ..models import (
     AdjustmentKind,
     StripeRefund,
 )
-from .common import REFUND_NOTICE, object_id, payment_for, to_datetime
+from .common import REFUND_NOTICE, object_id, payment_for, record_returned_money, to_datetime
 from .notices import notify_after_commit
 
 logger = logging.getLogger(__name__)
@@ -130,16 +130,8 @@ def reconcile_refund(refund: StripeRefund | int, kind: str, user=None) -> ledger
         row = StripeRefund.objects.select_for_update().select_related("payment", "invoice").get(pk=pk)
         if row.adjustment is not None:
             return ledger.Recorded(row.adjustment, created=False)
-        recorded = ledger.record_adjustment(
-            row.invoice_id,
-            kind=AdjustmentKind.REFUND,
-            amount=row.amount,
-            currency=row.currency,
-            reason=_("Refunded in Stripe (%(refund)s)") % {"refund": row.stripe_id},
-            payment=row.payment,
-            stripe_refund_id=row.stripe_id,
-            user=user,
-        )
+        reason = _("Refunded in Stripe (%(refund)s)") % {"refund": row.stripe_id}
+        recorded = record_returned_money(row, reason, user)
         if recorded.created and kind == AdjustmentKind.CREDIT:
             # The books must show the money going back (the refund) and that the client does not owe it
             # again (the credit); the balance ends where it was before the refund.

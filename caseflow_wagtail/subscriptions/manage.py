@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,43 +38,31 @@ def _refuse_unless_cancellable(subscription: Subscription) -> None:
 
 
 def cancel_at_period_end(subscription: Subscription, user=None) -> Subscription:
-    _refuse_unless_cancellable(subscription)
-    api = stripe_for(subscription.site)
-    asked_at = timezone.now()
-    answer = api.update_subscription(
-        subscription.stripe_subscription_id,
-        {"cancel_at_period_end": True},
-        _change_key("cancel-at-period-end", subscription),
-    )
-    with transaction.atomic():
-        locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
-        apply_stripe_state(locked, answer, api, user=user)
-        seen_state_as_of(locked, asked_at)
-        log(
-            instance=locked,
-            action=audit.CANCEL_SCHEDULED,
-            user=user,
-            data={"ends": str(locked.current_period_end)},
-        )
-    return locked
+    return _set_cancel_at_period_end(subscription, True, user)
 
 
 def undo_cancellation(subscription: Subscription, user=None) -> Subscription:
+    return _set_cancel_at_period_end(subscription, False, user)
+
+
+def _set_cancel_at_period_end(subscription: Subscription, cancel: bool, user) -> Subscription:
     _refuse_unless_cancellable(subscription)
-    if not subscription.cancel_at_period_end:
+    if not cancel and not subscription.cancel_at_period_end:
         raise SubscriptionError(_("No cancellation is pending."))
     api = stripe_for(subscription.site)
     asked_at = timezone.now()
     answer = api.update_subscription(
         subscription.stripe_subscription_id,
-        {"cancel_at_period_end": False},
-        _change_key("undo-cancel", subscription),
+        {"cancel_at_period_end": cancel},
+        _change_key("cancel-at-period-end" if cancel else "undo-cancel", subscription),
     )
     with transaction.atomic():
-        locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
-        apply_stripe_state(locked, answer, api, user=user)
-        seen_state_as_of(locked, asked_at)
-        log(instance=locked, action=audit.CANCEL_UNDONE, user=user)
+        locked = _store_answer(subscription, answer, api, asked_at, user)
+        if cancel:
+            data = {"ends": str(locked.current_period_end)}
+            log(instance=locked, action=audit.CANCEL_SCHEDULED, user=user, data=data)
+        else:
+            log(instance=locked, action=audit.CANCEL_UNDONE, user=user)
     return locked
 
 
@@ -82,10 +72,23 @@ def cancel_now(subscription: Subscription, user=None) -> Subscription:
     asked_at = timezone.now()
     answer = api.cancel_subscription(subscription.stripe_subscription_id, _change_key("cancel", subscription))
     with transaction.atomic():
-        locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
-        apply_stripe_state(locked, answer, api, user=user)
-        seen_state_as_of(locked, asked_at)
+        locked = _store_answer(subscription, answer, api, asked_at, user)
         log(instance=locked, action=audit.CANCELED, user=user)
+    return locked
+
+
+def _store_answer(
+    subscription: Subscription,
+    answer: dict[str, Any],
+    api: stripe_api.StripeGateway,
+    asked_at: datetime,
+    user,
+) -> Subscription:
+    """The row, locked (inside the caller's transaction), updated from Stripe's answer to a change asked
+    for at ``asked_at``."""
+    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    apply_stripe_state(locked, answer, api, user=user)
+    seen_state_as_of(locked, asked_at)
     return locked
 
 

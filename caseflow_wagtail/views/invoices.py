@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, View
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.ui.tables.pages import BulkActionsColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.pages.listing import IndexView as PageIndexView
 from wagtail.log_actions import log
@@ -60,6 +61,8 @@ class InvoiceIndexView(BillingOnlyMixin, StripeModeMixin, PageIndexView):
     @cached_property
     def columns(self) -> list[Column]:
         return [
+            # Checkboxes for the invoice bulk actions (Send); Wagtail's page actions are not offered here.
+            BulkActionsColumn("bulk_actions"),
             TitleColumn(
                 "invoice_number",
                 label=_("Number"),
@@ -73,6 +76,12 @@ class InvoiceIndexView(BillingOnlyMixin, StripeModeMixin, PageIndexView):
             MoneyColumn("balance", label=_("Balance"), sort_key="balance"),
             InvoiceStatusColumn("status", label=_("Status")),
         ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # The bulk-action footer lists the actions registered for this model, not for every page.
+        context["model_opts"] = InvoicePage._meta
+        return context
 
     def annotate_queryset(self, pages: PageQuerySet) -> PageQuerySet:
         # The columns read only InvoicePage fields, so the base rows are enough: no per-type queries.

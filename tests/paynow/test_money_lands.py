@@ -274,6 +274,8 @@ def test_voiding_closes_the_open_checkout_page(site_a, emulator, billing_client,
     invoice.refresh_from_db()
     assert invoice.voided_at is not None
     assert emulator.stripe_client().v1.checkout.sessions.retrieve(session.stripe_id).status == "expired"
+    # Expiring the session sends checkout.session.expired: it lands before the database is emptied.
+    emulator.wait_for_deliveries()
 
 
 def test_a_late_payment_on_a_void_invoice_is_recorded_and_flagged_for_refund(

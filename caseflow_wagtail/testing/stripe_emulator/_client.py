@@ -170,17 +170,7 @@ class EmulatorClient:
         amount: int | None = None,
         reason: str | None = None,
     ) -> dict[str, Any]:
-        payload = {
-            k: v
-            for k, v in {
-                "payment_intent": payment_intent,
-                "charge": charge,
-                "amount": amount,
-                "reason": reason,
-            }.items()
-            if v is not None
-        }
-        return self._call("POST", "/actions/refund", payload)
+        return self._call("POST", "/actions/refund", _charge_action(payment_intent, charge, amount, reason))
 
     def dispute(
         self,
@@ -190,16 +180,7 @@ class EmulatorClient:
         reason: str | None = None,
     ) -> dict[str, Any]:
         """Open a dispute on a charge (by it or its PaymentIntent): emits ``charge.dispute.created``."""
-        payload = {
-            k: v
-            for k, v in {
-                "payment_intent": payment_intent,
-                "charge": charge,
-                "amount": amount,
-                "reason": reason,
-            }.items()
-            if v is not None
-        }
+        payload = _charge_action(payment_intent, charge, amount, reason)
         return self._call("POST", "/actions/dispute", {"action": "open", **payload})
 
     def update_dispute(self, dispute: str, status: str = "under_review") -> dict[str, Any]:
@@ -262,3 +243,12 @@ class EmulatorClient:
 
         options.setdefault("max_network_retries", 0)
         return stripe.StripeClient(self.secret_key, base_addresses={"api": self.base_url}, **options)
+
+
+def _charge_action(
+    payment_intent: str | None, charge: str | None, amount: int | None, reason: str | None
+) -> dict[str, Any]:
+    """The body of a refund or a dispute opened from the Dashboard: only what was given is sent, so that
+    what was not takes the emulator's default, as a parameter left out of a Stripe request does."""
+    given = {"payment_intent": payment_intent, "charge": charge, "amount": amount, "reason": reason}
+    return {k: v for k, v in given.items() if v is not None}

@@ -17,6 +17,7 @@ from ._resources.portal_configurations import save_dashboard_settings
 from ._webhooks import roll_secret
 
 if TYPE_CHECKING:
+    from ._core import Account
     from ._state import EmulatorState
 
 
@@ -149,15 +150,22 @@ def _set_account_api_version(state: EmulatorState, version: str, secret_key: Any
         acct.api_version = version
 
 
+def _charge_target(state: EmulatorState, payload: dict[str, Any]) -> tuple[Any, Account]:
+    """The charge or PaymentIntent a Dashboard refund or dispute names, and the account it belongs to."""
+    target = payload.get("payment_intent") or payload.get("charge")
+    if not target:
+        raise invalid("Give payment_intent or charge.", param="payment_intent")
+    acct = state.owner(target)
+    if acct is None:
+        raise StripeApiError(404, f"No such object: '{target}'", code="resource_missing")
+    return target, acct
+
+
 def _action(state: EmulatorState, name: str, payload: dict[str, Any]) -> Any:
     api = state.api
+    acct: Account | None
     if name == "refund":
-        target = payload.get("payment_intent") or payload.get("charge")
-        if not target:
-            raise invalid("Give payment_intent or charge.", param="payment_intent")
-        acct = state.owner(target)
-        if acct is None:
-            raise StripeApiError(404, f"No such object: '{target}'", code="resource_missing")
+        _, acct = _charge_target(state, payload)
         params = {
             k: str(v) for k, v in payload.items() if k in ("payment_intent", "charge", "amount", "reason")
         }
@@ -167,12 +175,7 @@ def _action(state: EmulatorState, name: str, payload: dict[str, Any]) -> Any:
         # As the card network would: open a dispute on a charge, then move it along or close it.
         step = payload.get("action") or "open"
         if step == "open":
-            target = payload.get("payment_intent") or payload.get("charge")
-            if not target:
-                raise invalid("Give payment_intent or charge.", param="payment_intent")
-            acct = state.owner(target)
-            if acct is None:
-                raise StripeApiError(404, f"No such object: '{target}'", code="resource_missing")
+            target, acct = _charge_target(state, payload)
             params = {k: str(v) for k, v in payload.items() if k in ("amount", "reason")}
             with state.lock:
                 obj = acct.objects[target]

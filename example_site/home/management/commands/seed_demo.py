@@ -208,6 +208,7 @@ class Command(BaseCommand):
             folder = self.ensure_invoice_folder(site)
             clients = {name: self.ensure_client(name, details) for name, details in CLIENTS.items()}
             invoices = [self.ensure_invoice(folder, clients[spec.client], spec) for spec in INVOICES]
+            self.send_one(invoices)
         held = sum(line.startswith("Subject: ") for line in mail_output.getvalue().splitlines())
         if held:
             self.stderr.write(
@@ -255,6 +256,18 @@ class Command(BaseCommand):
             # Keep the printed password true on every run, even if someone changed it in between.
             user.set_password(password)
             user.save(update_fields=["password"])
+
+    def send_one(self, invoices: list) -> None:
+        """The first invoice that can be emailed shows a sending on its Payments tab (once, however often
+        the demo is seeded: the request key is fixed)."""
+        from caseflow_wagtail.mail import sending
+
+        admin = get_user_model().objects.get(username="admin")
+        for invoice in invoices:
+            if not sending.refusal(invoice):
+                key = f"seed-demo:{invoice.pk}"
+                sending.request_sending(invoice, user=admin, cc_firm=False, request_key=key)
+                return
 
     def ensure_invoice_folder(self, site: Site) -> InvoiceIndexPage:
         home: Page = site.root_page.specific
