@@ -16,7 +16,7 @@ from . import conf, money
 if TYPE_CHECKING:
     from .models import PaymentGatewaySettings
 
-REQUIRED_APPS = ("wagtail.contrib.settings", "wagtail", "modelcluster", "taggit")
+REQUIRED_APPS = ("wagtail.contrib.settings", "wagtail", "wagtail.images", "modelcluster", "taggit")
 
 
 @register(Tags.compatibility)

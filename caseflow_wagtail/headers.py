@@ -1,9 +1,9 @@
 """Response headers for every page that shows an invoice or a payment: out of indexes, caches, referrers and
 frames, and under a strict Content-Security-Policy.
 
-The policy allows what these pages use and nothing else: the package's own stylesheet, forms posted to the
-site itself, and the redirects those forms lead to — Stripe Checkout and the billing portal (Chromium
-applies ``form-action`` to the redirect after a form post, so Pay Now breaks without them). A host site
+The policy allows what these pages use and nothing else: the package's own stylesheet, the firm's logo,
+forms posted to the site itself, and the redirects those forms lead to — Stripe Checkout and the billing
+portal (Chromium applies ``form-action`` to the redirect after a form post, so Pay Now breaks without them). A host site
 that sends its own policy on these paths must allow the same form actions; see docs/install.md.
 """
 
@@ -28,14 +28,18 @@ def _origin(url: str) -> str:
 def default_policy() -> str:
     """The built-in policy, with the static files' and a local Stripe emulator's origins when they differ."""
     static = _origin(getattr(settings, "STATIC_URL", "") or "")
+    # The firm's logo is a Wagtail rendition, served from MEDIA_URL (a storage's own address is the
+    # host site's to allow, through CONTENT_SECURITY_POLICY).
+    media = _origin(getattr(settings, "MEDIA_URL", "") or "")
     emulator = _origin(conf.get("STRIPE_API_BASE"))
     styles = " ".join(filter(None, ["'self'", static]))
+    images = " ".join(dict.fromkeys(filter(None, ["'self'", "data:", static, media])))
     actions = " ".join(filter(None, ["'self'", *STRIPE_FORM_ACTIONS, emulator]))
     return "; ".join(
         [
             "default-src 'none'",
             f"style-src {styles}",
-            f"img-src 'self' data:{' ' + static if static else ''}",
+            f"img-src {images}",
             f"font-src {styles}",
             f"form-action {actions}",
             "frame-ancestors 'none'",

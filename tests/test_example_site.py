@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sys
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +29,10 @@ LINK = re.compile(r"http://127\.0\.0\.1:\d+/billing/invoice/[\w-]+/")
 INSPECT = """
 import json
 from django.contrib.auth import get_user_model
-from caseflow_wagtail.models import Adjustment, Client, InvoiceIndexPage, InvoicePage, Payment
+from wagtail.images.models import Image
+from caseflow_wagtail.models import Adjustment, BillingSettings, Client, InvoiceIndexPage, InvoicePage, Payment
+from wagtail.models import Site
+billing = BillingSettings.for_site(Site.objects.get(is_default_site=True))
 users = get_user_model().objects.filter(username="admin")
 print(json.dumps({
     "admins": users.count(),
@@ -38,6 +42,8 @@ print(json.dumps({
     "folders": InvoiceIndexPage.objects.count(),
     "payments": Payment.objects.count(),
     "adjustments": Adjustment.objects.count(),
+    "images": Image.objects.count(),
+    "firm": [billing.firm_address, billing.firm_phone, billing.firm_tax_number, billing.firm_logo_id is not None],
     "invoices": {
         invoice.invoice_number: {
             "status": str(invoice.status.value),
@@ -83,7 +89,11 @@ def _database_url(tmp_path: Path) -> Iterator[str]:
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     tmp_path = tmp_path_factory.mktemp("example_site")
     for database_url in _database_url(tmp_path):
-        env = clean_env(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="harbour_finch.settings.dev")
+        env = clean_env(
+            DATABASE_URL=database_url,
+            DJANGO_SETTINGS_MODULE="harbour_finch.settings.dev",
+            HARBOUR_FINCH_MEDIA_ROOT=str(tmp_path / "media"),
+        )
         base = f"http://127.0.0.1:{free_port()}"
         manage = [sys.executable, "manage.py"]
         run([*manage, "migrate", "--noinput", "-v", "0"], cwd=EXAMPLE_SITE, env=env)
@@ -107,6 +117,10 @@ def test_seed_demo_is_idempotent(seeded: Seeded) -> None:
     # Two payments recorded once each (partially paid GBP and KWD) plus the paid one, and one credit.
     assert seeded.state["payments"] == 3
     assert seeded.state["adjustments"] == 1
+    # The firm's details, and one logo however often the demo is seeded.
+    address, phone, tax_number, has_logo = seeded.state["firm"]
+    assert "Portsmouth" in address and phone and tax_number and has_logo
+    assert seeded.state["images"] == 1
 
 
 def test_every_status_and_currency_class_is_seeded(seeded: Seeded) -> None:
@@ -136,6 +150,11 @@ def test_printed_links_work_and_only_they_do(seeded: Seeded) -> None:
             page = http_get(link)
             assert page.status == 200, (number, page.body[:1000])
             assert number in page.body
+            assert "VAT number: GB 123 4567 89" in page.body and 'alt="Harbour &amp; Finch LLP"' in page.body
+        logo = re.search(r'<img[^>]* src="(/media/images/[^"]+)"', page.body)
+        assert logo is not None
+        with urllib.request.urlopen(base + logo.group(1), timeout=30) as image:
+            assert image.headers["Content-Type"] == "image/png" and image.read(8) == b"\x89PNG\r\n\x1a\n"
         assert http_get(f"{base}/billing/invoice/{draft_token}/").status == 404
         assert http_get(f"{base}/invoices/hf-0002/").status == 404
 

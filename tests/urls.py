@@ -5,7 +5,7 @@ from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.contrib.sitemaps.views import sitemap
 
-from tests.testapp.views import search
+from tests.testapp.views import media, search
 
 api_router = WagtailAPIRouter("wagtailapi")
 api_router.register_endpoint("pages", PagesAPIViewSet)
@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("sitemap.xml", sitemap),
     path("search/", search, name="search"),
+    path("media/<path:path>", media),
     path("billing/", include("caseflow_wagtail.urls")),
     path("", include(wagtail_urls)),
 ]

@@ -8,6 +8,6 @@ blocks, what its public page shows, and which site an invoice belongs to.
 - ``sites``: ``invoice_site``, the one rule for an invoice's site.
 
 The page model (``models.invoices``) imports these, so they import only model modules other than
-``models.invoices``, ``money``, ``totals``, ``permissions`` and ``payments.pay_now``: never a service that
-writes money or calls Stripe.
+``models.invoices``, ``money``, ``totals``, ``permissions``, ``firm`` and ``payments.pay_now``: never a
+service that writes money or calls Stripe.
 """

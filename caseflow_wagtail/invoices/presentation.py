@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from wagtail.models import Site
 
+from ..firm import firm_details
 from ..models.gateway import PaymentGatewaySettings
-from ..models.settings import BillingSettings
 from ..models.subscriptions import Subscription
 from ..payments.pay_now import pay_now_for
 from .sites import invoice_site
@@ -32,13 +32,6 @@ def site_for(request: HttpRequest | None, invoice) -> Site | None:
     if site is None and invoice.pk is None and request is not None:
         return Site.find_for_request(request)
     return site
-
-
-def firm_name_for(request: HttpRequest | None, invoice) -> str:
-    site = site_for(request, invoice)
-    if site is None:
-        return ""
-    return BillingSettings.for_site(site).get_firm_name()
 
 
 def invoice_summary(invoice, request: HttpRequest | None) -> dict[str, Any]:
@@ -69,11 +62,13 @@ def invoice_context(invoice, request: HttpRequest | None) -> dict[str, Any]:
     ]
     context = invoice_summary(invoice, request)
     gateway = gateway_for(request, invoice)
+    firm = firm_details(site_for(request, invoice))
     context.update(
         invoice=invoice,
         lines=lines,
         has_tax=any(row.tax_rate for row in lines),
-        firm_name=firm_name_for(request, invoice),
+        firm=firm,
+        firm_name=firm.name,
         status=invoice.status,
         pay_now=pay_now_for(invoice, gateway),
         card_update_url=card_update_url_for(invoice, gateway),

@@ -10,8 +10,10 @@ from anymail.message import AnymailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from wagtail.models import Site
 
 from .. import money
+from ..firm import firm_details
 from ..invoices.sites import invoice_site
 from ..models import Payment, ReceiptStatus
 from ..models.settings import BillingSettings
@@ -23,7 +25,7 @@ logger = logging.getLogger(__name__)
 RECEIPT_TAG = "payment-recorded"
 
 
-def receipt_values(payment: Payment, invoice, billing: BillingSettings | None) -> dict[str, str]:
+def receipt_values(payment: Payment, invoice, site: Site | None) -> dict[str, str]:
     client = invoice.client
     return {
         "invoice_number": invoice.invoice_number,
@@ -32,10 +34,10 @@ def receipt_values(payment: Payment, invoice, billing: BillingSettings | None) -
         "status": str(invoice.status.label),
         "client_name": client.name,
         "contact_name": client.contact_name or client.name,
-        "firm_name": billing.get_firm_name() if billing else "",
         "invoice_link": invoice.get_full_url() or "",
         "payment_date": payment.received_on.isoformat(),
         "payment_method": str(payment.get_method_display()),
+        **firm_details(site).merge_values(),
     }
 
 
@@ -45,7 +47,7 @@ def build_receipt(payment: Payment) -> AnymailMessage:
     billing = BillingSettings.for_site(site) if site else None
     message = build_email(
         RECEIPT_TAG,
-        receipt_values(payment, invoice, billing),
+        receipt_values(payment, invoice, site),
         to=[invoice.client.contact_email],
         reply_to=billing.billing_email if billing else "",
         metadata={"payment_id": str(payment.pk), "invoice_id": str(invoice.pk)},

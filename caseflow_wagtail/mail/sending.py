@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from wagtail.log_actions import log
 
 from .. import audit, money
+from ..firm import firm_details
 from ..invoices.sites import invoice_site
 from ..models import InvoicePage, InvoiceSending, SendingStatus
 from ..models.settings import BillingSettings
@@ -104,12 +105,12 @@ def invoice_values(invoice: InvoicePage, billing: BillingSettings | None) -> dic
         "invoice_number": invoice.invoice_number,
         "client_name": client.name,
         "contact_name": client.contact_name or client.name,
-        "firm_name": billing.get_firm_name() if billing else "",
         "total": money.format_money(invoice.total, invoice.currency),
         "amount_due": money.format_money(max(invoice.balance, Decimal(0)), invoice.currency),
         "issue_date": invoice.issue_date.isoformat(),
         "due_date": invoice.due_date.isoformat(),
         "invoice_link": invoice.get_full_url() or "",
+        **firm_details(billing.site if billing else None).merge_values(),
     }
 
 

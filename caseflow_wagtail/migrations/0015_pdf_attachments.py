@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("caseflow_wagtail", "0012_payment_source_sync"),
+        ("caseflow_wagtail", "0014_billing_firm_details"),
     ]
 
     operations = [

@@ -14,6 +14,15 @@ if TYPE_CHECKING:
 
 MERGE_FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
+# The firm's details (Settings → Billing), offered to the emails that go to clients.
+FIRM_MERGE_FIELDS: dict[str, StrOrPromise] = {
+    "firm_address": _("The firm's address (Settings → Billing), on several lines"),
+    "firm_phone": _("The firm's phone number"),
+    "firm_tax_number": _(
+        "The firm's tax number with its label, e.g. VAT number: GB123456789 (empty if none)"
+    ),
+}
+
 # Each template's documented merge fields; nothing else is substituted, so a template cannot reach
 # anything the firm did not mean to send.
 MERGE_FIELDS: dict[str, dict[str, StrOrPromise]] = {
@@ -28,6 +37,7 @@ MERGE_FIELDS: dict[str, dict[str, StrOrPromise]] = {
         "invoice_link": _("The invoice's private link"),
         "payment_date": _("The date the payment was received"),
         "payment_method": _("How it was paid, e.g. Card (online)"),
+        **FIRM_MERGE_FIELDS,
     },
     "invoice-sent": {
         "invoice_number": _("The invoice number"),
@@ -39,6 +49,7 @@ MERGE_FIELDS: dict[str, dict[str, StrOrPromise]] = {
         "issue_date": _("The invoice's issue date"),
         "due_date": _("The invoice's due date"),
         "invoice_link": _("The invoice's private link, where the client can pay"),
+        **FIRM_MERGE_FIELDS,
     },
     "stripe-refund": {
         "invoice_number": _("The invoice number"),
@@ -78,6 +89,7 @@ MERGE_FIELDS: dict[str, dict[str, StrOrPromise]] = {
         "interval": _("How often: monthly, quarterly or yearly"),
         "description": _("The subscription's description"),
         "setup_link": _("The link where the client enters the card"),
+        **FIRM_MERGE_FIELDS,
     },
     "subscription-payment-failed": {
         "client_name": _("The client's name"),
@@ -88,6 +100,7 @@ MERGE_FIELDS: dict[str, dict[str, StrOrPromise]] = {
         "description": _("The subscription's description"),
         "update_card_link": _("The link to replace the card (empty when card updates are off)"),
         "subscription_link": _("The client's page for this subscription"),
+        **FIRM_MERGE_FIELDS,
     },
     "subscription-payment-failed-firm": {
         "client_name": _("The client's name"),
@@ -107,6 +120,7 @@ MERGE_FIELDS: dict[str, dict[str, StrOrPromise]] = {
         "description": _("The subscription's description"),
         "authenticate_link": _("Where the client confirms the payment"),
         "update_card_link": _("The link to replace the card (empty when card updates are off)"),
+        **FIRM_MERGE_FIELDS,
     },
 }
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 
@@ -31,6 +31,29 @@ class BillingSettings(BaseSiteSetting):
         ),
     )
 
+    firm_address = models.TextField(
+        _("address"), blank=True, help_text=_("The firm's postal address, one line per line.")
+    )
+    firm_phone = models.CharField(_("phone"), max_length=50, blank=True)
+    firm_tax_number = models.CharField(
+        _("tax number"), max_length=50, blank=True, help_text=_("E.g. a VAT, GST or ABN number.")
+    )
+    firm_tax_number_label = models.CharField(
+        _("tax number label"),
+        max_length=50,
+        blank=True,
+        help_text=_("How invoices name it, e.g. “VAT number”. Leave blank for “Tax number”."),
+    )
+    firm_logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown at the top of the invoice page."),
+    )
+
     attach_receipt_pdf = models.BooleanField(
         _("attach PDF receipts to receipt emails"),
         default=False,
@@ -45,6 +68,17 @@ class BillingSettings(BaseSiteSetting):
         FieldPanel("invoice_number_prefix"),
         FieldPanel("billing_email"),
         FieldPanel("attach_receipt_pdf"),
+        MultiFieldPanel(
+            [
+                FieldPanel("firm_address"),
+                FieldPanel("firm_phone"),
+                FieldPanel("firm_tax_number_label"),
+                FieldPanel("firm_tax_number"),
+                FieldPanel("firm_logo"),
+            ],
+            heading=_("The firm's details"),
+            help_text=_("Shown on the invoice page, and available to emails as merge fields."),
+        ),
     ]
 
     class Meta:

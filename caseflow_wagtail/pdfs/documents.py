@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ..firm import firm_details
 from ..invoices.presentation import invoice_context
 from ..invoices.sites import invoice_site
 from ..models import AdjustmentKind, Payment
@@ -39,7 +40,8 @@ def firm_context(invoice) -> dict[str, Any]:
     """The firm's block (``includes/firm_details.html``): its settings row and the name to print."""
     site = invoice_site(invoice)
     billing = BillingSettings.for_site(site) if site is not None else None
-    return {"billing": billing, "firm_name": billing.get_firm_name() if billing else ""}
+    firm = firm_details(site)
+    return {"billing": billing, "firm": firm, "firm_name": firm.name}
 
 
 def footer_label(firm_name: str, document: str) -> str:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from .. import mail
+from ..firm import firm_details
 from ..models import (
     BillingSettings,
     Subscription,
@@ -31,7 +32,6 @@ def email_values(subscription: Subscription) -> dict[str, str]:
     return {
         "client_name": client.name,
         "contact_name": client.contact_name or client.name,
-        "firm_name": BillingSettings.for_site(site).get_firm_name() if site else "",
         "amount": subscription.display_amount,
         "interval": str(subscription.get_interval_display()),
         "description": subscription.description,
@@ -39,6 +39,7 @@ def email_values(subscription: Subscription) -> dict[str, str]:
         "subscription_link": public_url(subscription, "subscription"),
         "update_card_link": card_update_link(subscription),
         "admin_link": admin_base + reverse("caseflow_subscriptions:inspect", args=[subscription.pk]),
+        **firm_details(site).merge_values(),
     }
 
 

@@ -4,6 +4,7 @@ The lines that install caseflow-wagtail are marked ``# caseflow-wagtail``: two I
 and one include in urls.py. Everything else is an ordinary Wagtail site.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -104,7 +105,8 @@ STATICFILES_FINDERS = [
 STATICFILES_DIRS = [PROJECT_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "static"
 STATIC_URL = "/static/"
-MEDIA_ROOT = BASE_DIR / "media"
+# Uploads (the firm's logo among them); the tests seed the demo into a directory of their own.
+MEDIA_ROOT = Path(os.environ.get("HARBOUR_FINCH_MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -28,13 +28,24 @@ from caseflow_wagtail.models import (
 from caseflow_wagtail.money import format_money
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image as PILImage
+from PIL import ImageDraw
+from wagtail.images.models import Image
 from wagtail.models import Page, Site
 from wagtail.search import index
 
 FIRM_NAME = "Harbour & Finch LLP"
+FIRM_DETAILS = {
+    "firm_address": "3 Gunwharf Quays\nPortsmouth PO1 3TZ\nUnited Kingdom",
+    "firm_phone": "+44 23 9200 0140",
+    "firm_tax_number_label": "VAT number",
+    "firm_tax_number": "GB 123 4567 89",
+}
+LOGO_TITLE = "Harbour & Finch logo"
 DEFAULT_PASSWORD = "harbour-finch-demo"
 
 CLIENTS: dict[str, dict[str, str]] = {
@@ -219,8 +230,22 @@ class Command(BaseCommand):
         billing.firm_name = FIRM_NAME
         billing.invoice_number_prefix = "HF-"
         billing.billing_email = "accounts@harbourfinch.example"
+        for name, value in FIRM_DETAILS.items():
+            setattr(billing, name, value)
+        billing.firm_logo = self.ensure_logo()
         billing.save()
         return site
+
+    def ensure_logo(self) -> Image:
+        logo = Image.objects.filter(title=LOGO_TITLE).first()
+        if logo is not None:
+            return logo
+        # Drawn here so the demo ships no binary: a navy band with a gold bar, the firm's colours.
+        drawing = PILImage.new("RGB", (480, 120), (16, 42, 67))
+        ImageDraw.Draw(drawing).rectangle((24, 48, 456, 72), fill=(201, 162, 39))
+        data = io.BytesIO()
+        drawing.save(data, "PNG")
+        return Image.objects.create(title=LOGO_TITLE, file=ImageFile(data, name="harbour-finch-logo.png"))
 
     def ensure_admin(self, password: str) -> None:
         user_model = get_user_model()
