@@ -15,7 +15,7 @@ from django.urls import reverse
 from PIL import Image as PILImage
 from playwright.sync_api import expect
 from wagtail.images.models import Image, Rendition
-from wagtail.models import Site
+from wagtail.models import Collection, Site
 
 from caseflow_wagtail import ledger
 from caseflow_wagtail.firm import firm_details
@@ -40,6 +40,9 @@ def logo(media_root) -> Image:
     # Wagtail caches renditions by image id; ids come round again once a transactional test flushed them.
     for cache in caches.all():
         cache.clear()
+    # A transactional test before this one flushed the root collection Wagtail's migration made.
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     data = io.BytesIO()
     PILImage.new("RGB", (600, 200), (20, 60, 120)).save(data, "PNG")
     return Image.objects.create(title="Harbour & Finch logo", file=ImageFile(data, name="logo.png"))
