@@ -57,6 +57,7 @@ class InvoiceIndexView(BillingOnlyMixin, StripeModeMixin, PageIndexView):
 
     page_title = _("Invoices")
     default_ordering = "-issue_date"
+    template_name = "caseflow_wagtail/admin/invoice_index.html"
 
     @cached_property
     def columns(self) -> list[Column]:
