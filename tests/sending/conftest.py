@@ -6,19 +6,9 @@ from django.urls import reverse
 from wagtail.models import Site
 
 from caseflow_wagtail.models import BillingSettings
+from tests.admin.conftest import admin_client, editor, superuser  # noqa: F401  (fixtures)
 
 FIRM_COPY = "accounts@firm.test"
-
-
-@pytest.fixture
-def superuser(django_user_model):
-    return django_user_model.objects.create_superuser("boss", "boss@firm.test", "pw")
-
-
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
 
 
 @pytest.fixture
@@ -37,15 +27,6 @@ def viewer(django_user_model, home_page):
         Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="view_payment")
     )
     user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def editor(django_user_model, home_page):
-    user = django_user_model.objects.create_user("ed", "ed@firm.test", "pw")
-    editors = Group.objects.get(name="Editors")
-    editors.permissions.add(Permission.objects.get(codename="access_admin"))
-    user.groups.add(editors)
     return user
 
 
