@@ -27,6 +27,8 @@ class FirmDetails:
     tax_number: str = ""
     tax_number_label: str = ""
     logo: Image | None = None
+    # Where clients write to (the billing email): printed on the PDFs.
+    email: str = ""
 
     @property
     def tax_number_line(self) -> str:
@@ -62,4 +64,5 @@ def firm_details(site: Site | None) -> FirmDetails:
         tax_number=billing.firm_tax_number.strip(),
         tax_number_label=billing.firm_tax_number_label.strip() or gettext("Tax number"),
         logo=billing.firm_logo,
+        email=billing.billing_email,
     )

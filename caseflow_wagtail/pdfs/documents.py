@@ -18,7 +18,6 @@ from ..firm import firm_details
 from ..invoices.presentation import invoice_context
 from ..invoices.sites import invoice_site
 from ..models import AdjustmentKind, Payment
-from ..models.settings import BillingSettings
 from .render import css_string, render_pdf
 
 INVOICE_TEMPLATE = "caseflow_wagtail/pdf/invoice.html"
@@ -37,11 +36,9 @@ def safe_filename_part(text: str, fallback: str) -> str:
 
 
 def firm_context(invoice) -> dict[str, Any]:
-    """The firm's block (``includes/firm_details.html``): its settings row and the name to print."""
-    site = invoice_site(invoice)
-    billing = BillingSettings.for_site(site) if site is not None else None
-    firm = firm_details(site)
-    return {"billing": billing, "firm": firm, "firm_name": firm.name}
+    """The firm's block (``includes/firm_details.html``) and the name to print."""
+    firm = firm_details(invoice_site(invoice))
+    return {"firm": firm, "firm_name": firm.name}
 
 
 def footer_label(firm_name: str, document: str) -> str:
@@ -50,8 +47,8 @@ def footer_label(firm_name: str, document: str) -> str:
 
 
 def invoice_pdf(invoice) -> Pdf:
+    # The page's own context, the firm's details included.
     context = invoice_context(invoice, None)
-    context.update(firm_context(invoice))
     title = _("Invoice %(number)s") % {"number": invoice.invoice_number}
     context.update(title=title, footer_label=footer_label(context["firm_name"], title))
     number = safe_filename_part(invoice.invoice_number, str(invoice.pk))
