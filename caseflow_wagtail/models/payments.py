@@ -68,6 +68,10 @@ class Payment(models.Model):
     stripe_payment_intent_id = models.CharField(_("Stripe PaymentIntent"), max_length=255, blank=True)
     stripe_charge_id = models.CharField(_("Stripe charge"), max_length=255, blank=True)
     stripe_checkout_session_id = models.CharField(_("Stripe Checkout Session"), max_length=255, blank=True)
+    # The card as Stripe's charge names it (brand code and last four digits), for the client's confirmation
+    # and receipt. Blank for payments by other means, and for card payments from before it was stored.
+    card_brand = models.CharField(_("card brand"), max_length=32, blank=True)
+    card_last4 = models.CharField(_("card's last four digits"), max_length=4, blank=True)
     fee = models.DecimalField(
         _("Stripe fee"),
         max_digits=18,

@@ -63,11 +63,21 @@ class BillingSettings(BaseSiteSetting):
         ),
     )
 
+    attach_invoice_pdf = models.BooleanField(
+        _("attach PDF invoices to invoice emails"),
+        default=False,
+        help_text=_(
+            "Each invoice email carries the invoice as a PDF. If the PDF cannot be made, the email still "
+            "goes out without it."
+        ),
+    )
+
     panels = [
         FieldPanel("firm_name"),
         FieldPanel("invoice_number_prefix"),
         FieldPanel("billing_email"),
         FieldPanel("attach_receipt_pdf"),
+        FieldPanel("attach_invoice_pdf"),
         MultiFieldPanel(
             [
                 FieldPanel("firm_address"),
