@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import invoices, ledger_lists, pdfs, reminders, sending
+from .views import clients, invoices, ledger_lists, pdfs, reminders, sending
 
 app_name = "caseflow_wagtail_admin"
 
@@ -27,6 +27,11 @@ urlpatterns = [
         "invoice/<int:invoice_id>/resume-reminders/",
         reminders.ResumeRemindersView.as_view(),
         name="resume_reminders",
+    ),
+    path(
+        "client/<int:client_id>/regenerate-account-link/",
+        clients.RegenerateAccountLinkView.as_view(),
+        name="regenerate_account_link",
     ),
     path(
         "payment/<int:payment_id>/resend-receipt/",

@@ -26,6 +26,8 @@ INVOICE_SENT = "caseflow_wagtail.invoice_sent"
 REMINDER_SENT = "caseflow_wagtail.reminder_sent"
 REMINDERS_PAUSED = "caseflow_wagtail.reminders_paused"
 REMINDERS_RESUMED = "caseflow_wagtail.reminders_resumed"
+# Clients (the client's editor)
+ACCOUNT_LINK_REGENERATED = "caseflow_wagtail.regenerate_account_link"
 # Payment Gateways
 LIVE_ATTESTED = "caseflow_wagtail.live_mode_attested"
 WEBHOOK_CONFIGURED = "caseflow_wagtail.webhook_configured"
@@ -124,6 +126,11 @@ PLAIN_ACTIONS = (
         _("Client link regenerated; the old link stopped working"),
     ),
     (INVOICE_RESTORED, _("Restore invoice"), _("Void invoice restored")),
+    (
+        ACCOUNT_LINK_REGENERATED,
+        _("Regenerate account link"),
+        _("Account link regenerated; the old link stopped working"),
+    ),
     (REMINDERS_PAUSED, _("Pause reminders"), _("Payment reminders paused for this invoice")),
     (REMINDERS_RESUMED, _("Resume reminders"), _("Payment reminders resumed for this invoice")),
     (

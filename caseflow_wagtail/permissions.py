@@ -17,6 +17,8 @@ RECORD_PAYMENT = "caseflow_wagtail.add_payment"
 RECONCILE = "caseflow_wagtail.add_adjustment"
 # Emailing an invoice to its client: those who record payments and resend receipts.
 SEND_INVOICE = RECORD_PAYMENT
+# Editing a client, and giving one a new account link.
+CHANGE_CLIENT = "caseflow_wagtail.change_client"
 VIEW_SUBSCRIPTION = "caseflow_wagtail.view_subscription"
 ADD_SUBSCRIPTION = "caseflow_wagtail.add_subscription"
 CHANGE_SUBSCRIPTION = "caseflow_wagtail.change_subscription"
@@ -41,6 +43,11 @@ def may_record_payments(user) -> bool:
 def may_send_invoices(user) -> bool:
     """Emailing invoices to clients (each invoice's page permissions are asked as well)."""
     return has_billing_permission(user) and may(user, SEND_INVOICE)
+
+
+def may_change_clients(user) -> bool:
+    """Giving a client a new account link: billing staff who may edit clients."""
+    return has_billing_permission(user) and may(user, CHANGE_CLIENT)
 
 
 def may_reconcile(user) -> bool:

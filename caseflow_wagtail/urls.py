@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern
 from django.urls import path as _path
 
-from .views import pdfs, public
+from .views import account, pdfs, public
 from .views import subscription_pages as subscription_views
 from .webhooks.view import stripe_webhook
 
@@ -37,6 +37,7 @@ urlpatterns = [
         subscription_views.invoice_update_card,
         name="invoice_update_card",
     ),
+    path("account/<str:token>/", account.account, name="account"),
     path("subscription/<str:token>/", subscription_views.subscription_page, name="subscription"),
     path("subscription/<str:token>/setup/", subscription_views.setup, name="subscription_setup"),
     path(

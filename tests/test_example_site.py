@@ -24,6 +24,7 @@ pytestmark = pytest.mark.install
 
 EXAMPLE_SITE = Path(__file__).resolve().parent.parent / "example_site"
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/billing/invoice/[\w-]+/")
+ACCOUNT_LINK = re.compile(r"^    (\S.*?)\s+(http://127\.0\.0\.1:\d+/billing/account/[\w-]+/)$", re.MULTILINE)
 
 # What the site holds after seeding, read back through the ORM in the site's own process.
 INSPECT = """
@@ -42,6 +43,7 @@ print(json.dumps({
     "admin_password_ok": users.first().check_password("harbour-finch-demo"),
     "superuser": users.first().is_superuser,
     "clients": Client.objects.count(),
+    "accounts": {client.name: client.account_token for client in Client.objects.all()},
     "folders": InvoiceIndexPage.objects.count(),
     "payments": Payment.objects.count(),
     "adjustments": Adjustment.objects.count(),
@@ -178,6 +180,23 @@ def test_printed_links_work_and_only_they_do(seeded: Seeded) -> None:
         with urllib.request.urlopen(base + logo.group(1), timeout=30) as image:
             assert image.headers["Content-Type"] == "image/png" and image.read(8) == b"\x89PNG\r\n\x1a\n"
         assert http_get(f"{base}/billing/invoice/{draft_token}/").status == 404
+
+        # Each client's account link, printed with its name, lists that client's invoices only.
+        accounts = dict(ACCOUNT_LINK.findall(output))
+        assert set(accounts) == set(seeded.state["accounts"]) and len(accounts) == 6
+        for name, link in accounts.items():
+            assert link.endswith(f"/billing/account/{seeded.state['accounts'][name]}/")
+            assert http_get(link).status == 200, name
+        marlow = http_get(accounts["Marlow Shipping Ltd"]).body
+        assert "HF-0009" in marlow and "HF-0004" in marlow  # open, and paid with its receipt
+        assert "Receipt for £1,536.00" in marlow
+        assert "HF-0001" not in marlow and "HF-0002" not in marlow  # its draft; another client's invoice
+        okafor = http_get(accounts["Okafor Family Trust"]).body
+        assert "HF-0003" in okafor and "HF-0011" in okafor and "Overdue by 5 days" in okafor
+        assert "HF-0006" not in okafor  # void
+        assert "KWD654.750" in http_get(accounts["Gulf Pearl Logistics W.L.L."]).body
+        assert "JP¥525,000" in http_get(accounts["Sakura Robotics K.K."]).body
+        assert http_get(f"{base}/billing/account/{draft_token}/").status == 404
         assert http_get(f"{base}/invoices/hf-0002/").status == 404
 
         home = http_get(base + "/")

@@ -35,6 +35,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
             "Amount due: {{ amount_due }}\n"
             "Due by: {{ due_date }}\n\n"
             "View and pay the invoice here:\n{{ invoice_link }}\n\n"
+            "See all your invoices with {{ firm_name }}:\n{{ account_link }}\n\n"
             "{{ firm_name }}\n"
         ),
         "html_body": (
@@ -47,6 +48,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
             '  <tr><th align="left">Due by</th><td>{{ due_date }}</td></tr>\n'
             "</table>\n"
             '<p><a href="{{ invoice_link }}">View and pay the invoice</a></p>\n'
+            '<p><a href="{{ account_link }}">See all your invoices with {{ firm_name }}</a></p>\n'
             "<p>{{ firm_name }}</p>\n"
         ),
     },
@@ -163,6 +165,7 @@ def reminder_defaults(days: int) -> dict[str, str]:
         f"{opening}\n\n"
         "Amount due: {{ amount_due }}\n\n"
         "View and pay the invoice here:\n{{ invoice_link }}\n\n"
+        "See all your invoices with {{ firm_name }}:\n{{ account_link }}\n\n"
         "If you have already paid, thank you, and please disregard this email.\n\n"
         "{{ firm_name }}\n"
     )
@@ -171,6 +174,7 @@ def reminder_defaults(days: int) -> dict[str, str]:
         f"<p>{opening}</p>\n"
         "<p>Amount due: <strong>{{ amount_due }}</strong></p>\n"
         '<p><a href="{{ invoice_link }}">View and pay the invoice</a></p>\n'
+        '<p><a href="{{ account_link }}">See all your invoices with {{ firm_name }}</a></p>\n'
         "<p>If you have already paid, thank you, and please disregard this email.</p>\n"
         "<p>{{ firm_name }}</p>\n"
     )

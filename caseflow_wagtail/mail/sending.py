@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from wagtail.log_actions import log
 
 from .. import audit, money
+from ..accounts.links import account_url
 from ..firm import firm_details
 from ..invoices.sites import invoice_site
 from ..models import InvoicePage, InvoiceReminder, InvoiceSending, ReminderStatus, SendingStatus
@@ -102,6 +103,7 @@ def request_sending(invoice: InvoicePage, *, user, cc_firm: bool, request_key: s
 
 def invoice_values(invoice: InvoicePage, billing: BillingSettings | None) -> dict[str, str]:
     client = invoice.client
+    site = billing.site if billing else None
     return {
         "invoice_number": invoice.invoice_number,
         "client_name": client.name,
@@ -111,7 +113,9 @@ def invoice_values(invoice: InvoicePage, billing: BillingSettings | None) -> dic
         "issue_date": invoice.issue_date.isoformat(),
         "due_date": invoice.due_date.isoformat(),
         "invoice_link": invoice.get_full_url() or "",
-        **firm_details(billing.site if billing else None).merge_values(),
+        # On the invoice's own site, so the page it opens lists this invoice among the others.
+        "account_link": account_url(client, site),
+        **firm_details(site).merge_values(),
     }
 
 

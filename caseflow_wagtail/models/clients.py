@@ -1,9 +1,19 @@
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
+
+from ..accounts.panels import ClientAccountPanel
+
+TOKEN_BYTES = 24  # 192 random bits, like the invoice links
+
+
+def new_account_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
 
 
 # The ignore below: InvoicePage (related_name "invoices") derives from Wagtail's Page, which has no types,
@@ -31,6 +41,8 @@ class Client(index.Indexed, models.Model):  # type: ignore[django-manager-missin
             "Untick to stop every payment reminder to this client; invoices can still be sent by hand."
         ),
     )
+    # The client's account link (``accounts``): like an invoice's, the only way in, and replaced by staff.
+    account_token = models.CharField(max_length=64, unique=True, default=new_account_token, editable=False)
     stripe_customer_id = models.CharField(
         _("Stripe customer id"), max_length=255, blank=True, editable=False, db_index=True
     )
@@ -46,6 +58,7 @@ class Client(index.Indexed, models.Model):  # type: ignore[django-manager-missin
         FieldPanel("billing_address"),
         FieldPanel("send_reminders"),
         FieldPanel("notes"),
+        ClientAccountPanel(heading=_("Account link")),
     ]
 
     search_fields = [
@@ -62,3 +75,9 @@ class Client(index.Indexed, models.Model):  # type: ignore[django-manager-missin
 
     def __str__(self) -> str:
         return self.name
+
+    def regenerate_account_token(self) -> str:
+        """Give the client a new account link; the old one stops working at once."""
+        self.account_token = new_account_token()
+        type(self).objects.filter(pk=self.pk).update(account_token=self.account_token)
+        return self.account_token

@@ -23,6 +23,11 @@ FIRM_MERGE_FIELDS: dict[str, StrOrPromise] = {
     ),
 }
 
+# The client's account page, on the invoice's site: in the invoice email and every reminder.
+ACCOUNT_LINK_FIELD = _(
+    "The client's private account link: every open invoice and those paid in the last 12 months, with receipts"
+)
+
 # Each template's documented merge fields; nothing else is substituted, so a template cannot reach
 # anything the firm did not mean to send.
 MERGE_FIELDS: dict[str, dict[str, StrOrPromise]] = {
@@ -49,6 +54,7 @@ MERGE_FIELDS: dict[str, dict[str, StrOrPromise]] = {
         "issue_date": _("The invoice's issue date"),
         "due_date": _("The invoice's due date"),
         "invoice_link": _("The invoice's private link, where the client can pay"),
+        "account_link": ACCOUNT_LINK_FIELD,
         **FIRM_MERGE_FIELDS,
     },
     # Each reminder step of Settings → Billing has its own template with these fields.
@@ -63,6 +69,7 @@ MERGE_FIELDS: dict[str, dict[str, StrOrPromise]] = {
         "due_date": _("The invoice's due date"),
         "days_overdue": _("How many days ago the invoice was due (0 until it is overdue)"),
         "invoice_link": _("The invoice's private link, where the client can pay"),
+        "account_link": ACCOUNT_LINK_FIELD,
         **FIRM_MERGE_FIELDS,
     },
     "stripe-refund": {

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from caseflow_wagtail import ledger
+from caseflow_wagtail.accounts.links import account_url
 from caseflow_wagtail.models import (
     AdjustmentKind,
     BillingSettings,
@@ -105,6 +106,7 @@ class Command(BaseCommand):
             )
 
         self.report(base_url.rstrip("/"), password, invoices)
+        self.report_accounts(site, list(clients.values()))
 
     # -- the pieces ------------------------------------------------------------------------------------
 
@@ -284,3 +286,10 @@ class Command(BaseCommand):
                 f"    {invoice.invoice_number}  {status:<15} {invoice.client.name:<28} "
                 f"total {amount:>14}  due {balance:>14}  {where}"
             )
+
+    def report_accounts(self, site: Site, clients: list[Client]) -> None:
+        write = self.stdout.write
+        write("")
+        write("  Client accounts (each client's private link to all of their invoices):")
+        for client in clients:
+            write(f"    {client.name:<28} {account_url(client, site)}")
