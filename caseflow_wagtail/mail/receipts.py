@@ -37,6 +37,7 @@ def receipt_values(payment: Payment, invoice, site: Site | None) -> dict[str, st
         "invoice_link": invoice.get_full_url() or "",
         "payment_date": payment.received_on.isoformat(),
         "payment_method": str(payment.get_method_display()),
+        "payment_card": str(payment.display_card),
         **firm_details(site).merge_values(),
     }
 
