@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from anymail.message import AnymailMessage
 from django.db import IntegrityError, transaction
@@ -18,8 +19,9 @@ from ..firm import firm_details
 from ..invoices.sites import invoice_site
 from ..models import InvoicePage, InvoiceSending, SendingStatus
 from ..models.settings import BillingSettings
+from ..pdfs.documents import invoice_pdf
 from ..signals import invoice_sending_requested
-from .messages import build_email
+from .messages import attach_pdf, build_email
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +119,7 @@ def invoice_values(invoice: InvoicePage, billing: BillingSettings | None) -> dic
 def build_invoice_email(sending: InvoiceSending) -> AnymailMessage:
     invoice = sending.invoice.specific
     billing = billing_for(invoice)
-    return build_email(
+    message = build_email(
         INVOICE_TAG,
         invoice_values(invoice, billing),
         to=[sending.to_email],
@@ -129,6 +131,15 @@ def build_invoice_email(sending: InvoiceSending) -> AnymailMessage:
             "invoice_number": invoice.invoice_number,
         },
     )
+    if billing is not None and billing.attach_invoice_pdf:
+        # The same PDF as the client's download: the invoice as published, with its payments so far.
+        attach_pdf(
+            message,
+            partial(invoice_pdf, invoice),
+            logger=logger,
+            what=f"Invoice PDF of invoice {invoice.invoice_number} (sending {sending.pk})",
+        )
+    return message
 
 
 def deliver_sending(sending_id: int) -> str:
