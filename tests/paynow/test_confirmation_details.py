@@ -126,6 +126,24 @@ def test_charge_updated_brings_the_card_of_a_payment_no_client_came_back_for(
     assert payment.fee is not None
 
 
+def test_a_charge_updated_that_came_before_its_payment_brings_the_card_when_the_payment_is_recorded(
+    online, make_invoice, client_browser, emulator
+):
+    emulator.webhook_fault("drop", count=2, types=["checkout.session.completed", "payment_intent.succeeded"])
+    invoice = make_invoice()
+    client_browser.pay_on_checkout(client_browser.click_pay_now(invoice).headers["Location"])
+    emulator.settle()
+    emulator.wait_for_deliveries()
+    assert not Payment.objects.exists()  # charge.updated found no payment to note anything on
+
+    emulator.resend_event(emulator.deliveries(type="checkout.session.completed")[0]["event"])
+    emulator.wait_for_deliveries()
+
+    payment = Payment.objects.get()
+    assert payment.source == PaymentSource.WEBHOOK
+    assert (payment.card_brand, payment.card_last4) == ("visa", "4242")
+
+
 def test_a_payment_with_no_card_known_shows_no_card(make_invoice):
     invoice = make_invoice()
     payment = ledger.record_payment(
