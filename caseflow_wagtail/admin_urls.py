@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import invoices, ledger_lists, pdfs, sending
+from .views import invoices, ledger_lists, pdfs, reminders, sending
 
 app_name = "caseflow_wagtail_admin"
 
@@ -18,6 +18,16 @@ urlpatterns = [
     path("invoice/<int:invoice_id>/pdf/", pdfs.AdminInvoicePdfView.as_view(), name="invoice_pdf"),
     path("payment/<int:payment_id>/receipt.pdf", pdfs.AdminReceiptPdfView.as_view(), name="receipt_pdf"),
     path("invoice/<int:invoice_id>/send/", sending.SendInvoiceView.as_view(), name="send_invoice"),
+    path(
+        "invoice/<int:invoice_id>/pause-reminders/",
+        reminders.PauseRemindersView.as_view(),
+        name="pause_reminders",
+    ),
+    path(
+        "invoice/<int:invoice_id>/resume-reminders/",
+        reminders.ResumeRemindersView.as_view(),
+        name="resume_reminders",
+    ),
     path(
         "payment/<int:payment_id>/resend-receipt/",
         ledger_lists.ResendReceiptView.as_view(),

@@ -23,6 +23,9 @@ LINK_REGENERATED = "caseflow_wagtail.regenerate_link"
 INVOICE_VOIDED = "caseflow_wagtail.void"
 INVOICE_RESTORED = "caseflow_wagtail.restore"
 INVOICE_SENT = "caseflow_wagtail.invoice_sent"
+REMINDER_SENT = "caseflow_wagtail.reminder_sent"
+REMINDERS_PAUSED = "caseflow_wagtail.reminders_paused"
+REMINDERS_RESUMED = "caseflow_wagtail.reminders_resumed"
 # Payment Gateways
 LIVE_ATTESTED = "caseflow_wagtail.live_mode_attested"
 WEBHOOK_CONFIGURED = "caseflow_wagtail.webhook_configured"
@@ -102,6 +105,17 @@ class InvoiceSentFormatter(LogFormatter):
         return gettext("Invoice emailed to %(to)s") % {"to": data.get("to", "")}
 
 
+class ReminderSentFormatter(LogFormatter):
+    label = _("Send reminder")
+
+    def format_message(self, log_entry) -> str:
+        data = log_entry.data or {}
+        return gettext("Payment reminder (%(step)s) emailed to %(to)s") % {
+            "step": data.get("step", ""),
+            "to": data.get("to", ""),
+        }
+
+
 # Actions whose entries read the same every time: (id, label, message).
 PLAIN_ACTIONS = (
     (
@@ -110,6 +124,8 @@ PLAIN_ACTIONS = (
         _("Client link regenerated; the old link stopped working"),
     ),
     (INVOICE_RESTORED, _("Restore invoice"), _("Void invoice restored")),
+    (REMINDERS_PAUSED, _("Pause reminders"), _("Payment reminders paused for this invoice")),
+    (REMINDERS_RESUMED, _("Resume reminders"), _("Payment reminders resumed for this invoice")),
     (
         LIVE_ATTESTED,
         _("Confirm operating account"),
@@ -134,6 +150,7 @@ FORMATTED_ACTIONS = (
     (PAYMENT_FAILED, PaymentFailedFormatter),
     (INVOICE_VOIDED, InvoiceVoidedFormatter),
     (INVOICE_SENT, InvoiceSentFormatter),
+    (REMINDER_SENT, ReminderSentFormatter),
 )
 
 

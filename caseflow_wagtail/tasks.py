@@ -15,6 +15,7 @@ from .models import ReceiptStatus
 
 # The firm's notices are a task of the reconciliation package; named here too, where earlier versions queued it.
 from .reconciliation import send_reconciliation_notice  # noqa: F401
+from .reminders import runs as reminder_runs
 from .signals import invoice_sending_requested, payment_recorded
 
 
@@ -26,6 +27,12 @@ def send_receipt(payment_id: int, again: bool = False) -> str:
 @task()
 def send_invoice(sending_id: int) -> str:
     return invoice_sending.deliver_sending(sending_id)
+
+
+@task()
+def send_reminders(site_id: int | None = None) -> list[dict]:
+    """Today's payment reminders on one site or every site; schedule it daily (or run the command)."""
+    return [report.as_dict() for report in reminder_runs.run(site_id)]
 
 
 @task()

@@ -30,6 +30,7 @@ from .filters import AdjustmentFilterSet, InvoiceFilterSet, PaymentFilterSet
 from .models import Adjustment, Client, EmailTemplate, InvoicePage, Payment, Subscription
 from .views import base, invoices, ledger_lists, recording, subscription_actions, subscriptions
 from .views.reconciliation import ReconciliationViewSet, WebhookHealthViewSet
+from .views.reminders import RemindersViewSet
 
 # Page permissions that make the invoice listing useful to someone.
 INVOICE_LISTING_PERMISSIONS = {"add", "change", "publish"}
@@ -308,6 +309,7 @@ class BillingViewSetGroup(ViewSetGroup):
         PaymentViewSet,
         AdjustmentViewSet,
         SubscriptionViewSet,
+        RemindersViewSet,
         EmailTemplateViewSet,
         # Reconciliation with Stripe: refunds and disputes, and whether webhooks arrive.
         ReconciliationViewSet,

@@ -14,6 +14,9 @@ from caseflow_wagtail.models import Client, InvoiceIndexPage, InvoiceLine, Invoi
 from caseflow_wagtail.testing import StripeEmulator
 from caseflow_wagtail.testing.browser import CHROMIUM, chromium_browser
 
+# The mail service that can be down (``postmark``), for every test that needs it.
+pytest_plugins = ["tests.mail_service"]
+
 
 @pytest.fixture(autouse=True)
 def anymail_test_backend(settings):

@@ -31,8 +31,11 @@ import json
 from django.contrib.auth import get_user_model
 from wagtail.images.models import Image
 from caseflow_wagtail.models import Adjustment, BillingSettings, Client, InvoiceIndexPage, InvoicePage, Payment
+from caseflow_wagtail.invoices.panels import reminder_outlook
+from caseflow_wagtail.reminders import runs
 from wagtail.models import Site
-billing = BillingSettings.for_site(Site.objects.get(is_default_site=True))
+site = Site.objects.get(is_default_site=True)
+billing = BillingSettings.for_site(site)
 users = get_user_model().objects.filter(username="admin")
 print(json.dumps({
     "admins": users.count(),
@@ -51,9 +54,14 @@ print(json.dumps({
             "balance": str(invoice.balance),
             "token": invoice.public_token,
             "live": invoice.live,
+            "reminder_outlook": reminder_outlook(
+                invoice, list(invoice.sendings.all()), list(invoice.reminders.all())
+            ),
         }
         for invoice in InvoicePage.objects.order_by("invoice_number")
     },
+    "reminders_on": billing.send_reminders,
+    "reminders_due_today": [item.invoice.invoice_number for item in runs.plan(site, billing)],
 }))
 """
 
@@ -112,8 +120,8 @@ def test_seed_demo_is_idempotent(seeded: Seeded) -> None:
     assert first == second, "a second run printed different invoices or links"
     assert seeded.state["admins"] == 1 and seeded.state["superuser"] and seeded.state["admin_password_ok"]
     assert seeded.state["folders"] == 1
-    assert seeded.state["clients"] == 5
-    assert len(seeded.state["invoices"]) == 8
+    assert seeded.state["clients"] == 6
+    assert len(seeded.state["invoices"]) == 12
     # Two payments recorded once each (partially paid GBP and KWD) plus the paid one, and one credit.
     assert seeded.state["payments"] == 3
     assert seeded.state["adjustments"] == 1
@@ -134,12 +142,26 @@ def test_every_status_and_currency_class_is_seeded(seeded: Seeded) -> None:
     assert invoices["HF-0004"]["balance"] == "0.000"
 
 
+def test_each_reminder_state_is_seeded(seeded: Seeded) -> None:
+    outlook = {number: data["reminder_outlook"] for number, data in seeded.state["invoices"].items()}
+    assert seeded.state["reminders_on"]
+    assert seeded.state["reminders_due_today"] == ["HF-0009"]  # Billing → Reminders lists it
+    assert outlook["HF-0009"].startswith("Next reminder: 3 days before the due date")
+    assert outlook["HF-0010"].startswith("Next reminder: 14 days after the due date")
+    assert outlook["HF-0005"] == "Every reminder of the schedule has been sent or passed."
+    assert outlook["HF-0011"] == "Reminders are paused for this invoice."
+    assert outlook["HF-0012"] == "This client takes no reminders (Billing → Clients)."
+    assert outlook["HF-0004"] == "No reminders: nothing is due."
+    assert outlook["HF-0006"] == "No reminders: the invoice is void."
+    assert outlook["HF-0007"] == "Reminders start once the invoice has been sent by email."
+
+
 def test_printed_links_work_and_only_they_do(seeded: Seeded) -> None:
     output = seeded.outputs[0]
     assert f"{seeded.base}/admin/" in output and "password: harbour-finch-demo" in output
     links = LINK.findall(output)
     live = {number: data for number, data in seeded.state["invoices"].items() if data["live"]}
-    assert len(links) == len(live) == 7  # every published invoice; the draft has no public link
+    assert len(links) == len(live) == 11  # every published invoice; the draft has no public link
     draft_token = next(data["token"] for data in seeded.state["invoices"].values() if not data["live"])
 
     port = int(seeded.base.rsplit(":", 1)[1])

@@ -22,6 +22,7 @@ from caseflow_wagtail.firm import firm_details
 from caseflow_wagtail.headers import default_policy
 from caseflow_wagtail.mail.messages import get_template
 from caseflow_wagtail.models import BillingSettings, PaymentMethod
+from tests.form_data import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,8 @@ def test_the_settings_panel_saves_and_shows_the_firms_details(admin_client, home
 
     response = admin_client.post(
         url,
-        {
+        form_data(form)
+        | {
             "firm_name": FIRM,
             "invoice_number_prefix": "HF-",
             "billing_email": "accounts@harbourfinch.test",

@@ -139,3 +139,39 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "html_body": "",
     },
 }
+
+# The reminder schedule a site starts with (Settings → Billing): days from the due date.
+DEFAULT_REMINDER_DAYS = (-3, 0, 7, 14)
+
+
+def reminder_defaults(days: int) -> dict[str, str]:
+    """The template a new reminder step starts with: before, on, or after the due date."""
+    if days < 0:
+        subject = "Reminder: invoice {{ invoice_number }} is due on {{ due_date }}"
+        opening = "This is a friendly reminder that invoice {{ invoice_number }} is due on {{ due_date }}."
+    elif days == 0:
+        subject = "Invoice {{ invoice_number }} is due today"
+        opening = "Invoice {{ invoice_number }} is due today, {{ due_date }}."
+    else:
+        subject = "Overdue: invoice {{ invoice_number }} was due on {{ due_date }}"
+        opening = (
+            "Invoice {{ invoice_number }} was due on {{ due_date }} and is now {{ days_overdue }} days "
+            "overdue."
+        )
+    text = (
+        "Dear {{ contact_name }},\n\n"
+        f"{opening}\n\n"
+        "Amount due: {{ amount_due }}\n\n"
+        "View and pay the invoice here:\n{{ invoice_link }}\n\n"
+        "If you have already paid, thank you, and please disregard this email.\n\n"
+        "{{ firm_name }}\n"
+    )
+    html = (
+        "<p>Dear {{ contact_name }},</p>\n"
+        f"<p>{opening}</p>\n"
+        "<p>Amount due: <strong>{{ amount_due }}</strong></p>\n"
+        '<p><a href="{{ invoice_link }}">View and pay the invoice</a></p>\n'
+        "<p>If you have already paid, thank you, and please disregard this email.</p>\n"
+        "<p>{{ firm_name }}</p>\n"
+    )
+    return {"subject": subject, "text_body": text, "html_body": html}

@@ -16,6 +16,7 @@ from anymail.message import AnymailMessage
 from django.conf import settings
 
 from ..models import EmailTemplate
+from ..models.emails import MessageTemplate
 from .defaults import DEFAULTS
 
 if TYPE_CHECKING:
@@ -38,7 +39,21 @@ def build_email(
     cc: list[str] | None = None,
 ) -> AnymailMessage:
     """The email of template ``slug`` with these values, from ``DEFAULT_FROM_EMAIL``."""
-    subject, text, html = get_template(slug).render(dict(values))
+    return compose(get_template(slug), slug, values, to=to, metadata=metadata, reply_to=reply_to, cc=cc)
+
+
+def compose(
+    template: MessageTemplate,
+    tag: str,
+    values: Mapping[str, str],
+    *,
+    to: list[str],
+    metadata: Mapping[str, str],
+    reply_to: str = "",
+    cc: list[str] | None = None,
+) -> AnymailMessage:
+    """The email of any editable template (a reminder step's too), tagged ``tag``."""
+    subject, text, html = template.render(dict(values))
     message = AnymailMessage(
         subject=subject,
         body=text,
@@ -46,7 +61,7 @@ def build_email(
         to=to,
         cc=cc or None,
         reply_to=[reply_to] if reply_to else None,
-        tags=[slug],
+        tags=[tag],
         metadata=dict(metadata),
     )
     if html:

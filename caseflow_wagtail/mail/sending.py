@@ -10,6 +10,7 @@ from functools import partial
 
 from anymail.message import AnymailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from wagtail.log_actions import log
@@ -17,7 +18,7 @@ from wagtail.log_actions import log
 from .. import audit, money
 from ..firm import firm_details
 from ..invoices.sites import invoice_site
-from ..models import InvoicePage, InvoiceSending, SendingStatus
+from ..models import InvoicePage, InvoiceReminder, InvoiceSending, ReminderStatus, SendingStatus
 from ..models.settings import BillingSettings
 from ..pdfs.documents import invoice_pdf
 from ..signals import invoice_sending_requested
@@ -199,21 +200,27 @@ TRACKED = {
 
 
 def mark_from_tracking(event) -> bool:
-    """Apply an anymail tracking event to the sending it concerns (found by its metadata or message id)."""
+    """Apply an anymail tracking event to the invoice email it concerns, a sending or a reminder (found by
+    its metadata or its message id); reminders and sendings share these statuses."""
     new = TRACKED.get(getattr(event, "event_type", "") or "")
     if new is None:
         return False
     metadata = getattr(event, "metadata", None) or {}
     sendings = InvoiceSending.objects.exclude(status=SendingStatus.QUEUED)
+    reminders = InvoiceReminder.objects.exclude(status=ReminderStatus.SKIPPED)
     sending_id = str(metadata.get("invoice_sending_id") or "")
+    reminder_id = str(metadata.get("invoice_reminder_id") or "")
+    found: list[QuerySet[InvoiceSending] | QuerySet[InvoiceReminder]]
     if sending_id.isdigit():
-        sendings = sendings.filter(pk=int(sending_id))
+        found = [sendings.filter(pk=int(sending_id))]
+    elif reminder_id.isdigit():
+        found = [reminders.filter(pk=int(reminder_id))]
     elif getattr(event, "message_id", None) and not metadata.get("payment_id"):
-        sendings = sendings.filter(message_id=event.message_id)
+        found = [sendings.filter(message_id=event.message_id), reminders.filter(message_id=event.message_id)]
     else:
         return False
     detail = getattr(event, "description", None) or getattr(event, "mta_response", None) or ""
     changes: dict = {"status": new, "status_changed_at": timezone.now()}
     if new != SendingStatus.DELIVERED:
         changes["error"] = str(detail)[:2000]
-    return bool(sendings.update(**changes))
+    return any([bool(emails.update(**changes)) for emails in found])

@@ -8,6 +8,7 @@ from .invoice_lines import InvoiceLine
 from .invoices import InvoicePage, InvoiceStatus
 from .payments import Adjustment, AdjustmentKind, Payment, PaymentMethod, PaymentSource, ReceiptStatus
 from .reconciliation import DisputeStatus, StripeDispute, StripeRefund, SyncRun, WebhookRefusal
+from .reminders import InvoiceReminder, ReminderStatus, ReminderStep
 from .sending import InvoiceSending, SendingStatus
 from .settings import BillingSettings
 from .subscriptions import (
@@ -33,6 +34,7 @@ __all__ = [
     "InvoiceIndexPage",
     "InvoiceLine",
     "InvoicePage",
+    "InvoiceReminder",
     "InvoiceSending",
     "InvoiceStatus",
     "Payment",
@@ -40,6 +42,8 @@ __all__ = [
     "PaymentMethod",
     "PaymentSource",
     "ReceiptStatus",
+    "ReminderStatus",
+    "ReminderStep",
     "SendingStatus",
     "StripeDispute",
     "StripeEvent",

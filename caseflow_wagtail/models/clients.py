@@ -17,13 +17,20 @@ class Client(index.Indexed, models.Model):  # type: ignore[django-manager-missin
         _("primary contact email"),
         blank=True,
         help_text=_(
-            "Receipts, retainer emails and the invoices staff send with Send invoice (each with its "
-            "payment link) go here."
+            "Receipts, retainer emails, the invoices staff send with Send invoice (each with its "
+            "payment link) and payment reminders go here."
         ),
     )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     billing_address = models.TextField(_("billing address"), blank=True)
     notes = models.TextField(_("notes"), blank=True, help_text=_("Internal; never shown to the client."))
+    send_reminders = models.BooleanField(
+        _("send payment reminders"),
+        default=True,
+        help_text=_(
+            "Untick to stop every payment reminder to this client; invoices can still be sent by hand."
+        ),
+    )
     stripe_customer_id = models.CharField(
         _("Stripe customer id"), max_length=255, blank=True, editable=False, db_index=True
     )
@@ -37,6 +44,7 @@ class Client(index.Indexed, models.Model):  # type: ignore[django-manager-missin
             heading=_("Primary contact"),
         ),
         FieldPanel("billing_address"),
+        FieldPanel("send_reminders"),
         FieldPanel("notes"),
     ]
 

@@ -52,6 +52,20 @@ MERGE_FIELDS: dict[str, dict[str, StrOrPromise]] = {
         "invoice_link": _("The invoice's private link, where the client can pay"),
         **FIRM_MERGE_FIELDS,
     },
+    # Each reminder step of Settings → Billing has its own template with these fields.
+    "invoice-reminder": {
+        "invoice_number": _("The invoice number"),
+        "client_name": _("The client's name"),
+        "contact_name": _("The primary contact's name"),
+        "firm_name": _("The firm's name"),
+        "total": _("The invoice's total, formatted with its currency"),
+        "amount_due": _("The balance still due, formatted with its currency"),
+        "issue_date": _("The invoice's issue date"),
+        "due_date": _("The invoice's due date"),
+        "days_overdue": _("How many days ago the invoice was due (0 until it is overdue)"),
+        "invoice_link": _("The invoice's private link, where the client can pay"),
+        **FIRM_MERGE_FIELDS,
+    },
     "stripe-refund": {
         "invoice_number": _("The invoice number"),
         "client_name": _("The client's name"),
@@ -134,35 +148,21 @@ def render_merge(text: str, values: dict[str, str], html: bool = False) -> str:
     return MERGE_FIELD.sub(replace, text)
 
 
-class EmailTemplate(models.Model):
-    """An email the plugin sends, editable by the firm."""
+class MessageTemplate(models.Model):
+    """A subject and bodies with ``{{ merge_field }}`` placeholders, limited to ``merge_fields``."""
 
-    slug = models.SlugField(_("template"), max_length=50, unique=True, editable=False)
     subject = models.CharField(_("subject"), max_length=255)
     text_body = models.TextField(_("plain-text body"))
     html_body = models.TextField(
         _("HTML body"), blank=True, help_text=_("Optional; when blank, only the plain-text body is sent.")
     )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    panels = [
-        HelpPanel(template="caseflow_wagtail/admin/email_merge_fields.html"),
-        FieldPanel("subject"),
-        FieldPanel("text_body"),
-        FieldPanel("html_body"),
-    ]
 
     class Meta:
-        ordering = ["slug"]
-        verbose_name = _("email template")
-        verbose_name_plural = _("email templates")
-
-    def __str__(self) -> str:
-        return self.slug
+        abstract = True
 
     @property
     def merge_fields(self) -> dict[str, StrOrPromise]:
-        return MERGE_FIELDS.get(self.slug, {})
+        raise NotImplementedError
 
     def clean(self) -> None:
         allowed = set(self.merge_fields)
@@ -184,3 +184,29 @@ class EmailTemplate(models.Model):
             render_merge(self.text_body, values),
             render_merge(self.html_body, values, html=True) if self.html_body else "",
         )
+
+
+class EmailTemplate(MessageTemplate):
+    """An email the plugin sends, editable by the firm."""
+
+    slug = models.SlugField(_("template"), max_length=50, unique=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels = [
+        HelpPanel(template="caseflow_wagtail/admin/email_merge_fields.html"),
+        FieldPanel("subject"),
+        FieldPanel("text_body"),
+        FieldPanel("html_body"),
+    ]
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("email template")
+        verbose_name_plural = _("email templates")
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def merge_fields(self) -> dict[str, StrOrPromise]:
+        return MERGE_FIELDS.get(self.slug, {})

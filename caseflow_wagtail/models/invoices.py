@@ -100,7 +100,7 @@ InvoicePageManager = PageManager.from_queryset(InvoicePageQuerySet)
 # Fields the ledger maintains: a revision never carries them back, whatever it was saved with.
 LEDGER_FIELDS = ("amount_paid", "amount_refunded", "amount_credited", "balance")
 # Fields that belong to the invoice as a whole rather than to one revision of its content.
-PRESERVED_FIELDS = (*LEDGER_FIELDS, "public_token", "voided_at", "void_reason")
+PRESERVED_FIELDS = (*LEDGER_FIELDS, "public_token", "voided_at", "void_reason", "reminders_paused")
 
 
 class InvoicePage(BillingPage, Page):
@@ -125,6 +125,8 @@ class InvoicePage(BillingPage, Page):
     public_token = models.CharField(max_length=64, unique=True, default=new_public_token, editable=False)
     voided_at = models.DateTimeField(_("voided"), null=True, blank=True, editable=False)
     void_reason = models.CharField(_("reason for voiding"), max_length=255, blank=True, editable=False)
+    # Paused and resumed from the Payments tab, at once, without a new revision.
+    reminders_paused = models.BooleanField(_("reminders paused"), default=False, editable=False)
 
     # Derived from the lines on every save.
     subtotal = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0), editable=False)

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from ..reminders.panels import ReminderStepsPanel
+
 
 @register_setting(icon="doc-full")
-class BillingSettings(BaseSiteSetting):
-    """How this site's invoices are numbered and signed."""
+class BillingSettings(ClusterableModel, BaseSiteSetting):
+    """How this site's invoices are numbered, signed and chased."""
 
     firm_name = models.CharField(
         _("firm name"),
@@ -72,6 +76,24 @@ class BillingSettings(BaseSiteSetting):
         ),
     )
 
+    send_reminders = models.BooleanField(
+        _("send payment reminders"),
+        default=False,
+        help_text=_(
+            "Email the client on each step below until the invoice is paid. Only invoices that were sent "
+            "by email get reminders; a client or an invoice can be left out."
+        ),
+    )
+    reminder_spacing_days = models.PositiveSmallIntegerField(
+        _("days between emails"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "A reminder waits until this many days have passed since the invoice or the last reminder was "
+            "sent, so that a client never gets two emails in a row."
+        ),
+    )
+
     panels = [
         FieldPanel("firm_name"),
         FieldPanel("invoice_number_prefix"),
@@ -88,6 +110,18 @@ class BillingSettings(BaseSiteSetting):
             ],
             heading=_("The firm's details"),
             help_text=_("Shown on the invoice page, and available to emails as merge fields."),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("send_reminders"),
+                FieldPanel("reminder_spacing_days"),
+                ReminderStepsPanel("reminder_steps", heading=_("Schedule"), label=_("Reminder")),
+            ],
+            heading=_("Payment reminders"),
+            help_text=_(
+                "Each step is sent at most once per invoice, from its own template. When the job has not "
+                "run for a while, only the latest step that is due goes out."
+            ),
         ),
     ]
 

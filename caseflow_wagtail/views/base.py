@@ -4,6 +4,7 @@ money columns and the site a request is for."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.views.generic import View
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import HeaderButton
 from wagtail.models import Page, Site
@@ -136,6 +138,15 @@ class InvoiceLinkColumn(Column):
         context["invoice"] = invoice = instance.invoice
         context["edit_url"] = page_edit_url(invoice)
         return context
+
+
+def menu_item_shown_if(is_allowed: Callable[[HttpRequest], bool]) -> type[MenuItem]:
+    """A Billing menu item shown only to whom ``is_allowed(request)``."""
+
+    def is_shown(_item: MenuItem, request: HttpRequest) -> bool:
+        return is_allowed(request)
+
+    return type("BillingMenuItem", (MenuItem,), {"is_shown": is_shown})
 
 
 def site_for(request: HttpRequest) -> Site | None:

@@ -41,7 +41,7 @@ from ..payments import unapplied
 from ..permissions import may_reconcile, may_record_payments
 from ..reconciliation import recovery
 from ..webhooks.processing import Outcome, process_event
-from .base import ForbiddenMixin, StripeModeMixin, page_edit_url, site_for
+from .base import ForbiddenMixin, StripeModeMixin, menu_item_shown_if, page_edit_url, site_for
 from .gateway import may_change_gateway
 
 
@@ -329,13 +329,6 @@ def add_dashboard_panel(request: HttpRequest, panels: list) -> None:
 # -- menu entries -------------------------------------------------------------------------------------------
 
 
-def _menu_item_class(is_allowed) -> type[MenuItem]:
-    def is_shown(_item: MenuItem, request: HttpRequest) -> bool:
-        return is_allowed(request)
-
-    return type("ReconciliationMenuItem", (MenuItem,), {"is_shown": is_shown})
-
-
 class ReconciliationViewSet(ViewSet):
     name = "caseflow_reconciliation"
     url_prefix = "billing/reconciliation"
@@ -345,7 +338,7 @@ class ReconciliationViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self) -> type[MenuItem]:
-        return _menu_item_class(lambda request: may_reconcile(request.user))
+        return menu_item_shown_if(lambda request: may_reconcile(request.user))
 
     def get_urlpatterns(self) -> list:
         return [
@@ -370,7 +363,7 @@ class WebhookHealthViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self) -> type[MenuItem]:
-        return _menu_item_class(lambda request: may_change_gateway(request.user, site_for(request)))
+        return menu_item_shown_if(lambda request: may_change_gateway(request.user, site_for(request)))
 
     def get_urlpatterns(self) -> list:
         return [

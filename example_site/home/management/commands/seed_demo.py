@@ -10,7 +10,6 @@ import contextlib
 import datetime
 import io
 import os
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +22,10 @@ from caseflow_wagtail.models import (
     InvoiceIndexPage,
     InvoiceLine,
     InvoicePage,
-    PaymentMethod,
+    InvoiceReminder,
+    InvoiceSending,
+    ReminderStatus,
+    SendingStatus,
 )
 from caseflow_wagtail.money import format_money
 from django.conf import settings
@@ -38,137 +40,22 @@ from wagtail.images.models import Image
 from wagtail.models import Page, Site
 from wagtail.search import index
 
-FIRM_NAME = "Harbour & Finch LLP"
-FIRM_DETAILS = {
-    "firm_address": "3 Gunwharf Quays\nPortsmouth PO1 3TZ\nUnited Kingdom",
-    "firm_phone": "+44 23 9200 0140",
-    "firm_tax_number_label": "VAT number",
-    "firm_tax_number": "GB 123 4567 89",
-}
-LOGO_TITLE = "Harbour & Finch logo"
-DEFAULT_PASSWORD = "harbour-finch-demo"
-
-CLIENTS: dict[str, dict[str, str]] = {
-    "Marlow Shipping Ltd": {
-        "contact_name": "Eleanor Marlow",
-        "contact_email": "eleanor@marlow-shipping.example",
-        "phone": "+44 23 9200 1100",
-        "billing_address": "Dock 4, Gunwharf Road\nPortsmouth PO1 3AA\nUnited Kingdom",
-    },
-    "Pemberton Estates": {
-        "contact_name": "James Pemberton",
-        "contact_email": "james@pemberton-estates.example",
-        "phone": "+44 1962 555 010",
-        "billing_address": "The Old Rectory\nWinchester SO23 9AB\nUnited Kingdom",
-    },
-    "Okafor Family Trust": {
-        "contact_name": "Adaeze Okafor",
-        "contact_email": "trustees@okafor-trust.example",
-        "billing_address": "41 Marine Parade\nSouthsea PO4 0NS\nUnited Kingdom",
-    },
-    "Sakura Robotics K.K.": {
-        "contact_name": "Haruto Sato",
-        "contact_email": "legal@sakura-robotics.example",
-        "phone": "+81 3 5555 0134",
-        "billing_address": "2-7-1 Marunouchi, Chiyoda-ku\nTokyo 100-0005\nJapan",
-    },
-    "Gulf Pearl Logistics W.L.L.": {
-        "contact_name": "Mariam Al-Rashid",
-        "contact_email": "finance@gulfpearl.example",
-        "phone": "+965 2200 5500",
-        "billing_address": "Shuwaikh Port, Block 3\nKuwait City\nKuwait",
-    },
-}
-
-
-@dataclass(frozen=True)
-class DemoInvoice:
-    number: str
-    client: str
-    currency: str
-    lines: list[tuple[str, str, str, str | None]]  # description, quantity, unit price, tax rate %
-    issued_days_ago: int = 0
-    due_in_days: int = 30  # from today, so the statuses hold whenever the demo is seeded
-    publish: bool = True
-    payments: list[tuple[str, str, str]] = field(default_factory=list)  # amount, method, reference
-    credit: tuple[str, str] | None = None  # amount, reason
-    void_reason: str = ""
-    notes: str = "Payment is due within 30 days. Thank you for instructing Harbour & Finch LLP."
-
-
-# One invoice per status, plus a zero-decimal (JPY) and a three-decimal (KWD) currency.
-INVOICES: list[DemoInvoice] = [
-    DemoInvoice(
-        "HF-0001",
-        "Marlow Shipping Ltd",
-        "GBP",
-        [("Charterparty review and mark-up", "6", "320.00", "20")],
-        publish=False,
-    ),
-    DemoInvoice(
-        "HF-0002",
-        "Pemberton Estates",
-        "GBP",
-        [
-            ("Lease renewal: drafting and negotiation", "1", "1850.00", "20"),
-            ("Land Registry fee", "1", "150.00", None),
-        ],
-    ),
-    DemoInvoice(
-        "HF-0003",
-        "Okafor Family Trust",
-        "GBP",
-        [("Trust deed amendment", "1", "2400.00", "20")],
-        issued_days_ago=10,
-        payments=[("1000.00", PaymentMethod.BANK_TRANSFER, "BACS 77120")],
-    ),
-    DemoInvoice(
-        "HF-0004",
-        "Marlow Shipping Ltd",
-        "GBP",
-        [("Demurrage claim: advice", "4", "320.00", "20")],
-        issued_days_ago=20,
-        payments=[("1536.00", PaymentMethod.CHEQUE, "Cheque 004512")],
-    ),
-    DemoInvoice(
-        "HF-0005",
-        "Pemberton Estates",
-        "GBP",
-        [("Boundary dispute: correspondence", "3", "280.00", None)],
-        issued_days_ago=60,
-        due_in_days=-30,
-        credit=("40.00", "Goodwill discount agreed by the partner"),
-    ),
-    DemoInvoice(
-        "HF-0006",
-        "Okafor Family Trust",
-        "GBP",
-        [("Probate application", "1", "950.00", "20")],
-        issued_days_ago=5,
-        void_reason="Issued in error: the work is billed to the estate instead.",
-    ),
-    DemoInvoice(
-        "HF-0007",
-        "Sakura Robotics K.K.",
-        "JPY",
-        [
-            ("Distribution agreement review", "1", "450000", None),
-            ("Translation coordination", "3", "25000", None),
-        ],
-    ),
-    DemoInvoice(
-        "HF-0008",
-        "Gulf Pearl Logistics W.L.L.",
-        "KWD",
-        [("Arbitration preparation", "10", "95.500", None)],
-        issued_days_ago=7,
-        payments=[("300.250", PaymentMethod.BANK_TRANSFER, "KNET 55-0921")],
-    ),
-]
+from home.demo_data import (
+    CLIENTS,
+    DEFAULT_PASSWORD,
+    FIRM_DETAILS,
+    FIRM_NAME,
+    INVOICES,
+    LOGO_TITLE,
+    DemoInvoice,
+)
 
 
 class Command(BaseCommand):
-    help = "Create the demo firm's admin user, clients and invoices (one in every status). Safe to re-run."
+    help = (
+        "Create the demo firm's admin user, clients and invoices (one in every status and reminder state). "
+        "Safe to re-run."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -208,6 +95,8 @@ class Command(BaseCommand):
             folder = self.ensure_invoice_folder(site)
             clients = {name: self.ensure_client(name, details) for name, details in CLIENTS.items()}
             invoices = [self.ensure_invoice(folder, clients[spec.client], spec) for spec in INVOICES]
+            for invoice, spec in zip(invoices, INVOICES, strict=True):
+                self.ensure_reminder_history(invoice, spec)
             self.send_one(invoices)
         held = sum(line.startswith("Subject: ") for line in mail_output.getvalue().splitlines())
         if held:
@@ -233,6 +122,7 @@ class Command(BaseCommand):
         for name, value in FIRM_DETAILS.items():
             setattr(billing, name, value)
         billing.firm_logo = self.ensure_logo()
+        billing.send_reminders = True  # with the default schedule: 3 days before, on the day, 7 and 14 after
         billing.save()
         return site
 
@@ -256,6 +146,42 @@ class Command(BaseCommand):
             # Keep the printed password true on every run, even if someone changed it in between.
             user.set_password(password)
             user.save(update_fields=["password"])
+
+    def ensure_reminder_history(self, invoice: InvoicePage, spec: DemoInvoice) -> None:
+        """The emails a demo invoice had before today: when it was first sent and each reminder since."""
+        if spec.emailed_days_ago is None:
+            return
+        now = timezone.now()
+        sent_at = now - datetime.timedelta(days=spec.emailed_days_ago)
+        sending, created = InvoiceSending.objects.get_or_create(
+            request_key=f"seed-demo-history:{spec.number}",
+            defaults={
+                "invoice": invoice,
+                "to_email": invoice.client.contact_email,
+                "status": SendingStatus.SENT,
+            },
+        )
+        if created:
+            # requested_at is set on creation; the demo's history happened days ago.
+            InvoiceSending.objects.filter(pk=sending.pk).update(
+                requested_at=sent_at, sent_at=sent_at, status_changed_at=sent_at
+            )
+        for days, sent_days_ago in spec.reminders:
+            sent = now - datetime.timedelta(days=sent_days_ago) if sent_days_ago is not None else None
+            InvoiceReminder.objects.get_or_create(
+                invoice=invoice,
+                days=days,
+                defaults={
+                    "scheduled_for": invoice.due_date + datetime.timedelta(days=days),
+                    "status": ReminderStatus.SENT if sent else ReminderStatus.SKIPPED,
+                    "to_email": invoice.client.contact_email if sent else "",
+                    "sent_at": sent,
+                    "status_changed_at": sent or now,
+                },
+            )
+        if spec.reminders_paused and not invoice.reminders_paused:
+            # As the admin's Pause reminders does: on the row, outside revisions.
+            InvoicePage.objects.filter(pk=invoice.pk).update(reminders_paused=True)
 
     def send_one(self, invoices: list) -> None:
         """The first invoice that can be emailed shows a sending on its Payments tab (once, however often
