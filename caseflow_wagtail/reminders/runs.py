@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -20,7 +21,7 @@ from wagtail.models import Site
 
 from .. import audit
 from ..invoices.sites import belongs_to
-from ..mail.messages import compose
+from ..mail.messages import attach_pdf, compose
 from ..mail.sending import invoice_values, message_id_of
 from ..models import (
     BillingSettings,
@@ -31,6 +32,7 @@ from ..models import (
     ReminderStep,
 )
 from ..models.reminders import describe_days
+from ..pdfs.documents import invoice_pdf
 from .schedule import Due, due_today, step_date, why_none
 
 logger = logging.getLogger(__name__)
@@ -231,6 +233,13 @@ def deliver(reminder: InvoiceReminder, step: ReminderStep, billing: BillingSetti
                 "invoice_number": invoice.invoice_number,
             },
         )
+        if billing.attach_invoice_pdf:
+            attach_pdf(
+                message,
+                partial(invoice_pdf, invoice),
+                logger=logger,
+                what=f"Invoice PDF of invoice {invoice.invoice_number} (reminder {reminder.pk})",
+            )
         message.send()
     except Exception as error:
         logger.warning("Reminder %s not sent: %s", reminder.pk, type(error).__name__)
