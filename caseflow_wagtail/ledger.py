@@ -164,6 +164,17 @@ def _complete_ids(payment: Payment, **ids: str) -> None:
             setattr(payment, name, value)
 
 
+def note_card(payment: Payment, *, brand: str, last4: str) -> bool:
+    """Keep the card a payment was made with (brand code and last four digits), if it has none yet: the
+    first to know it tells (the success page's charge, a later ``charge.updated``). Information only."""
+    if not last4 or payment.card_last4:
+        return False
+    changed = Payment.objects.filter(pk=payment.pk, card_last4="").update(card_brand=brand, card_last4=last4)
+    if changed:
+        payment.card_brand, payment.card_last4 = brand, last4
+    return bool(changed)
+
+
 def _insert(model, lookup: Q | None, **fields) -> tuple[Any, bool]:
     """Insert the entry; if a unique external id races us in, return the row that won."""
     try:
@@ -195,10 +206,13 @@ def record_payment(
     stripe_checkout_session_id: str = "",
     fee: Decimal | None = None,
     net: Decimal | None = None,
+    card_brand: str = "",
+    card_last4: str = "",
     send_receipt: bool = True,
     user=None,
 ) -> Recorded[Payment]:
-    """Record money received. Calling again with the same Stripe ids returns the first payment.
+    """Record money received. Calling again with the same Stripe ids returns the first payment (with the
+    ids and the card this call knows and it lacked).
 
     With ``send_receipt`` the payment is marked for a receipt, which is sent after the transaction commits.
     """
@@ -223,6 +237,7 @@ def record_payment(
                 stripe_charge_id=stripe_charge_id,
                 stripe_checkout_session_id=stripe_checkout_session_id,
             )
+            note_card(existing, brand=card_brand, last4=card_last4)
             return Recorded(existing, created=False)
         if source == PaymentSource.MANUAL:
             if not locked.live:
@@ -247,6 +262,8 @@ def record_payment(
             stripe_checkout_session_id=stripe_checkout_session_id,
             fee=fee,
             net=net,
+            card_brand=card_brand if card_last4 else "",
+            card_last4=card_last4,
             recorded_by=user if getattr(user, "is_authenticated", False) else None,
             receipt_status=ReceiptStatus.PENDING if send_receipt else ReceiptStatus.NOT_SENT,
         )

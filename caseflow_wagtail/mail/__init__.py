@@ -1,7 +1,8 @@
 """Email: one builder for every message, the firm's editable templates, and receipts sent at most once.
 
 - ``messages``: ``build_email`` — the firm's template (Settings → Email templates) rendered with the values
-  of the moment, as an anymail message tagged with the template's slug;
+  of the moment, as an anymail message tagged with the template's slug; ``attach_pdf``, the optional PDF
+  that never costs the email;
 - ``defaults``: each template's default subject and body (data migrations create them from here);
 - ``receipts``: a payment's receipt, claimed before it is sent so that no retry sends it twice;
 - ``sending``: an invoice emailed to its client on staff's request, recorded once per request and sent

@@ -8,7 +8,9 @@ effort). Any anymail backend can deliver and report on these messages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from anymail.message import AnymailMessage
 from django.conf import settings
@@ -16,6 +18,9 @@ from django.conf import settings
 from ..models import EmailTemplate
 from ..models.emails import MessageTemplate
 from .defaults import DEFAULTS
+
+if TYPE_CHECKING:
+    from ..pdfs.documents import Pdf
 
 
 def get_template(slug: str) -> EmailTemplate:
@@ -62,3 +67,18 @@ def compose(
     if html:
         message.attach_alternative(html, "text/html")
     return message
+
+
+def attach_pdf(
+    message: AnymailMessage, make: Callable[[], Pdf], *, logger: logging.Logger, what: str
+) -> bool:
+    """Attach the PDF ``make`` renders, when it can be made. A PDF that fails (a missing system library, a
+    broken template override) is logged on the caller's ``logger`` naming ``what``, and never costs the
+    email: it goes without it. Returns whether the PDF was attached."""
+    try:
+        pdf = make()
+    except Exception:
+        logger.exception("%s not attached; the email goes without it", what)
+        return False
+    message.attach(pdf.filename, pdf.content, "application/pdf")
+    return True

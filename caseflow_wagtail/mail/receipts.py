@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from functools import partial
 
 from anymail.message import AnymailMessage
 from django.db import transaction
@@ -18,7 +19,7 @@ from ..invoices.sites import invoice_site
 from ..models import Payment, ReceiptStatus
 from ..models.settings import BillingSettings
 from ..pdfs.documents import receipt_pdf
-from .messages import build_email
+from .messages import attach_pdf, build_email
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def receipt_values(payment: Payment, invoice, site: Site | None) -> dict[str, st
         "invoice_link": invoice.get_full_url() or "",
         "payment_date": payment.received_on.isoformat(),
         "payment_method": str(payment.get_method_display()),
+        "payment_card": str(payment.display_card),
         **firm_details(site).merge_values(),
     }
 
@@ -53,18 +55,13 @@ def build_receipt(payment: Payment) -> AnymailMessage:
         metadata={"payment_id": str(payment.pk), "invoice_id": str(invoice.pk)},
     )
     if billing is not None and billing.attach_receipt_pdf:
-        attach_receipt_pdf(message, payment, invoice)
+        attach_pdf(
+            message,
+            partial(receipt_pdf, payment, invoice),
+            logger=logger,
+            what=f"Receipt PDF for payment {payment.pk}",
+        )
     return message
-
-
-def attach_receipt_pdf(message: AnymailMessage, payment: Payment, invoice) -> None:
-    """The receipt as a PDF, when it can be made: a PDF that fails is logged, and never costs the email."""
-    try:
-        pdf = receipt_pdf(payment, invoice)
-    except Exception:
-        logger.exception("Receipt PDF for payment %s not attached; the email goes without it", payment.pk)
-        return
-    message.attach(pdf.filename, pdf.content, "application/pdf")
 
 
 DONE = (ReceiptStatus.SENT, ReceiptStatus.DELIVERED, ReceiptStatus.BOUNCED)

@@ -4,8 +4,10 @@ sent, recorded once per request, sent at most once after commit, and tracked fro
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from anymail.message import AnymailMessage
 from django.db import IntegrityError, transaction
@@ -20,8 +22,9 @@ from ..firm import firm_details
 from ..invoices.sites import invoice_site
 from ..models import InvoicePage, InvoiceReminder, InvoiceSending, ReminderStatus, SendingStatus
 from ..models.settings import BillingSettings
+from ..pdfs.documents import invoice_pdf
 from ..signals import invoice_sending_requested
-from .messages import build_email
+from .messages import attach_pdf, build_email
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +125,7 @@ def invoice_values(invoice: InvoicePage, billing: BillingSettings | None) -> dic
 def build_invoice_email(sending: InvoiceSending) -> AnymailMessage:
     invoice = sending.invoice.specific
     billing = billing_for(invoice)
-    return build_email(
+    message = build_email(
         INVOICE_TAG,
         invoice_values(invoice, billing),
         to=[sending.to_email],
@@ -134,6 +137,15 @@ def build_invoice_email(sending: InvoiceSending) -> AnymailMessage:
             "invoice_number": invoice.invoice_number,
         },
     )
+    if billing is not None and billing.attach_invoice_pdf:
+        # The same PDF as the client's download: the invoice as published, with its payments so far.
+        attach_pdf(
+            message,
+            partial(invoice_pdf, invoice),
+            logger=logger,
+            what=f"Invoice PDF of invoice {invoice.invoice_number} (sending {sending.pk})",
+        )
+    return message
 
 
 def deliver_sending(sending_id: int) -> str:
@@ -152,11 +164,24 @@ def deliver_sending(sending_id: int) -> str:
     if reason:
         mine.update(status=SendingStatus.FAILED, error=reason, status_changed_at=timezone.now())
         return "refused"
+    return send_tracked(
+        partial(build_invoice_email, sending), mine, sending.to_email, f"Invoice email {sending.pk}"
+    )
+
+
+def send_tracked(
+    make: Callable[[], AnymailMessage],
+    mine: QuerySet[InvoiceSending] | QuerySet[InvoiceReminder],
+    recipient: str,
+    what: str,
+) -> str:
+    """Build and send one claimed invoice email (a sending or a reminder: ``mine`` is its row, still marked
+    sending), outside any transaction, and write the outcome: sent with the ESP's id, or failed and why."""
     try:
-        message = build_invoice_email(sending)
+        message = make()
         message.send()
     except Exception as error:
-        logger.warning("Invoice email %s not sent: %s", sending.pk, type(error).__name__)
+        logger.warning("%s not sent: %s", what, type(error).__name__)
         mine.update(
             status=SendingStatus.FAILED,
             error=f"{type(error).__name__}: {error}"[:2000],
@@ -166,7 +191,7 @@ def deliver_sending(sending_id: int) -> str:
     now = timezone.now()
     mine.update(
         status=SendingStatus.SENT,
-        message_id=message_id_of(message, sending.to_email),
+        message_id=message_id_of(message, recipient),
         sent_at=now,
         status_changed_at=now,
         error="",

@@ -42,6 +42,7 @@ MERGE_FIELDS: dict[str, dict[str, StrOrPromise]] = {
         "invoice_link": _("The invoice's private link"),
         "payment_date": _("The date the payment was received"),
         "payment_method": _("How it was paid, e.g. Card (online)"),
+        "payment_card": _("The card it was paid with, e.g. Visa •••• 4242 (empty when none is known)"),
         **FIRM_MERGE_FIELDS,
     },
     "invoice-sent": {

@@ -37,6 +37,22 @@ class ReceiptStatus(models.TextChoices):
     BOUNCED = "bounced", _("Bounced")
 
 
+# Stripe's card brand codes (``payment_method_details.card.brand``) as the cards themselves say them. A code
+# not listed here (``unknown``, or one Stripe adds later) shows as "Card".
+CARD_BRANDS: dict[str, str] = {
+    "amex": "American Express",
+    "cartes_bancaires": "Cartes Bancaires",
+    "diners": "Diners Club",
+    "discover": "Discover",
+    "eftpos_au": "eftpos",
+    "jcb": "JCB",
+    "link": "Link",
+    "mastercard": "Mastercard",
+    "unionpay": "UnionPay",
+    "visa": "Visa",
+}
+
+
 class AdjustmentKind(models.TextChoices):
     REFUND = "refund", _("Refund (money returned; the balance reopens)")
     CREDIT = "credit", _("Credit (amount forgiven; lowers what is owed)")
@@ -131,6 +147,15 @@ class Payment(models.Model):
     @property
     def display_amount(self) -> str:
         return money.format_money(self.amount, self.currency)
+
+    @property
+    def display_card(self) -> str:
+        """“Visa •••• 4242”: the card as its holder knows it; "" when none is known (not a card, or
+        recorded before cards were kept)."""
+        if not self.card_last4:
+            return ""
+        brand = CARD_BRANDS.get(self.card_brand) or _("Card")
+        return _("%(brand)s •••• %(last4)s") % {"brand": brand, "last4": self.card_last4}
 
     @property
     def fee_currency_code(self) -> str:

@@ -71,8 +71,8 @@ class BillingSettings(ClusterableModel, BaseSiteSetting):
         _("attach PDF invoices to invoice emails"),
         default=False,
         help_text=_(
-            "Each invoice email carries the invoice as a PDF. If the PDF cannot be made, the email still "
-            "goes out without it."
+            "Each invoice email, and each payment reminder, carries the invoice as a PDF. If the PDF cannot "
+            "be made, the email still goes out without it."
         ),
     )
 

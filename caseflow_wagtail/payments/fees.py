@@ -23,6 +23,7 @@ from .. import ledger, money, stripe_client
 from ..exceptions import CaseflowError
 from ..models import InvoicePage, Payment, PaymentMethod, StripeEvent
 from ..stripe_api import StripeGateway
+from . import cards
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ def note_charge(charge: dict[str, Any], site: Site, stripe: StripeGateway | None
 
 
 def catch_up(payment_pk: int) -> bool:
-    """A charge.updated processed before its payment existed noted nothing: apply it now.
+    """A charge.updated processed before its payment existed noted nothing: apply it now (its card too).
 
     Runs after the payment's transaction commits; a failure here only leaves the fee for the sync.
     """
@@ -163,6 +164,7 @@ def catch_up(payment_pk: int) -> bool:
     events = StripeEvent.objects.filter(match, type="charge.updated", site__isnull=False).order_by("-pk")
     for event in events.select_related("site")[:5]:
         charge = (event.payload.get("data") or {}).get("object") or {}
+        cards.note(payment, charge)
         try:
             if note_charge(charge, event.site):
                 return True
@@ -189,7 +191,10 @@ def fill_missing(site: Site, stripe: StripeGateway, since: datetime.datetime) ->
                 charge: object = stripe.retrieve_charge(payment.stripe_charge_id)
             else:
                 charge = stripe.retrieve_payment_intent(payment.stripe_payment_intent_id).get("latest_charge")
-            if isinstance(charge, dict) and note_charge(charge, site, stripe):
+            if not isinstance(charge, dict):
+                continue
+            cards.note(payment, charge)  # already in hand: the card of a payment recorded without it
+            if note_charge(charge, site, stripe):
                 noted += 1
         except CaseflowError as error:
             errors.append(f"{payment.stripe_charge_id or payment.stripe_payment_intent_id}: {error}")

@@ -28,6 +28,7 @@ from ..models import (
     UnappliedReason,
 )
 from ..stripe_api import StripeGateway
+from .cards import card_of
 from .fees import Fees, fees_from_balance
 from .fees import note as note_fees
 from .unapplied import SetAside, set_aside
@@ -241,8 +242,9 @@ def _already_recorded(session_id: str, payment_intent_id: str) -> bool:
 def _credit(
     invoice: InvoicePage, amount, currency: str, source: str, payment_intent: Any, session_id: str = ""
 ) -> Recorded[Payment]:
-    """The card payment Stripe took, credited to ``invoice`` with every Stripe id known of it (and Stripe's
-    fee when the PaymentIntent came expanded)."""
+    """The card payment Stripe took, credited to ``invoice`` with every Stripe id known of it (and the card
+    and Stripe's fee when the PaymentIntent came expanded)."""
+    card = card_of(payment_intent.get("latest_charge") if isinstance(payment_intent, dict) else None)
     recorded = ledger.record_payment(
         invoice,
         amount=amount,
@@ -253,6 +255,8 @@ def _credit(
         stripe_payment_intent_id=_id(payment_intent),
         stripe_checkout_session_id=session_id,
         stripe_charge_id=_charge_id(payment_intent),
+        card_brand=card.brand,
+        card_last4=card.last4,
     )
     fees = _fees(payment_intent, currency)
     if fees is not None:

@@ -28,6 +28,7 @@ from ..mail import receipts
 from ..models import (
     Payment,
 )
+from ..models.payments import CARD_BRANDS
 from ..payments import fees
 from ..permissions import may_record_payments
 from .base import ForbiddenMixin, InvoiceLinkColumn, StripeModeMixin
@@ -92,6 +93,9 @@ class PaymentInspectView(LedgerInspectView):
 
     def get_exchange_rate_display_value(self) -> str:
         return self.object.display_exchange_rate or "—"
+
+    def get_card_brand_display_value(self) -> str:
+        return CARD_BRANDS.get(self.object.card_brand, self.object.card_brand) or "—"
 
     @cached_property
     def header_more_buttons(self) -> list[Button]:

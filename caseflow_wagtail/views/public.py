@@ -21,6 +21,7 @@ from ..ledger import Recorded
 from ..models import CheckoutSession, InvoicePage, PaymentGatewaySettings, PaymentSource
 from ..payments import checkout, fulfilment
 from ..payments.pay_now import clean_amount, pay_now_for
+from ..pdfs.documents import receipt_number
 from ..stripe_api import StripeFailure
 
 logger = logging.getLogger(__name__)
@@ -132,6 +133,8 @@ def paid(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "invoice": invoice,
         "payment": payment,
+        # The number printed on the receipt PDF the page links to, from its one home.
+        "receipt_number": receipt_number(payment) if payment is not None else "",
         "state": state,
         "status": invoice.status,
         "firm_name": site and _firm_name(site),

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from ..models import CheckoutStatus
-from ..payments import fees, fulfilment
+from ..payments import cards, fees, fulfilment
 from ..signals import payment_recorded
 from .registry import EventContext, handles
 
@@ -29,8 +29,11 @@ def payment_intent_succeeded(context: EventContext) -> bool:
 
 @handles("charge.updated")
 def charge_updated(context: EventContext) -> bool:
-    # Asynchronous capture finished: the charge now names its balance transaction (fee and net).
-    return fees.note_charge(context.object, context.site)
+    # Asynchronous capture finished: the charge now names its balance transaction (fee and net). It names
+    # the card too, which a payment recorded from an event (never expanded) does not know yet.
+    payment = fees.payment_for_charge(context.object, context.site)
+    carded = payment is not None and cards.note(payment, context.object)
+    return fees.note_charge(context.object, context.site) or carded
 
 
 @receiver(payment_recorded, dispatch_uid="caseflow_wagtail.fee_catch_up")

@@ -132,3 +132,20 @@ def test_each_site_follows_its_own_schedule_and_switch(make_invoice, billing, bi
     assert [m.metadata["invoice_number"] for m in reminders_sent()] == ["OURS", "OURS", "THEIRS"]
     assert reminders_sent()[2].subject == "THEIRS"
     assert list(InvoiceReminder.objects.filter(invoice=theirs).values_list("days", flat=True)) == [1]
+
+
+def test_reminders_carry_the_invoice_pdf_when_the_firm_attaches_it_to_invoice_emails(sent_invoice, billing):
+    import io
+
+    from pypdf import PdfReader
+
+    billing.attach_invoice_pdf = True
+    billing.save()
+    with time_machine.travel(DAY_OF_STEP, tick=False):
+        run_job()
+
+    (message,) = reminders_sent()
+    ((name, content, mimetype),) = message.attachments
+    assert (name, mimetype) == ("invoice-INV-7.pdf", "application/pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "INV-7" in text
