@@ -14,6 +14,14 @@ from caseflow_wagtail.models import Client, InvoiceIndexPage, InvoiceLine, Invoi
 from tests.admin.conftest import admin_client, editor, superuser  # noqa: F401  (fixtures)
 
 
+@pytest.fixture(autouse=True)
+def forget_site_root_paths():
+    """Wagtail caches the sites' root paths outside the database: a site a test made and rolled back would
+    stay in that cache, and make later tests' page URLs absolute."""
+    yield
+    Site.clear_site_root_paths_cache()
+
+
 def account_path(client: Client) -> str:
     return f"/billing/account/{client.account_token}/"
 
