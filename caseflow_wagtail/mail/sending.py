@@ -4,6 +4,7 @@ sent, recorded once per request, sent at most once after commit, and tracked fro
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -159,11 +160,24 @@ def deliver_sending(sending_id: int) -> str:
     if reason:
         mine.update(status=SendingStatus.FAILED, error=reason, status_changed_at=timezone.now())
         return "refused"
+    return send_tracked(
+        partial(build_invoice_email, sending), mine, sending.to_email, f"Invoice email {sending.pk}"
+    )
+
+
+def send_tracked(
+    make: Callable[[], AnymailMessage],
+    mine: QuerySet[InvoiceSending] | QuerySet[InvoiceReminder],
+    recipient: str,
+    what: str,
+) -> str:
+    """Build and send one claimed invoice email (a sending or a reminder: ``mine`` is its row, still marked
+    sending), outside any transaction, and write the outcome: sent with the ESP's id, or failed and why."""
     try:
-        message = build_invoice_email(sending)
+        message = make()
         message.send()
     except Exception as error:
-        logger.warning("Invoice email %s not sent: %s", sending.pk, type(error).__name__)
+        logger.warning("%s not sent: %s", what, type(error).__name__)
         mine.update(
             status=SendingStatus.FAILED,
             error=f"{type(error).__name__}: {error}"[:2000],
@@ -173,7 +187,7 @@ def deliver_sending(sending_id: int) -> str:
     now = timezone.now()
     mine.update(
         status=SendingStatus.SENT,
-        message_id=message_id_of(message, sending.to_email),
+        message_id=message_id_of(message, recipient),
         sent_at=now,
         status_changed_at=now,
         error="",

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import partial
 
+from anymail.message import AnymailMessage
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
@@ -22,7 +23,7 @@ from wagtail.models import Site
 from .. import audit
 from ..invoices.sites import belongs_to
 from ..mail.messages import attach_pdf, compose
-from ..mail.sending import invoice_values, message_id_of
+from ..mail.sending import invoice_values, send_tracked
 from ..models import (
     BillingSettings,
     InvoicePage,
@@ -220,7 +221,8 @@ def deliver(reminder: InvoiceReminder, step: ReminderStep, billing: BillingSetti
         return "passed over"
     values = invoice_values(invoice, billing)
     values["days_overdue"] = str(max((timezone.localdate() - invoice.due_date).days, 0))
-    try:
+
+    def make() -> AnymailMessage:
         message = compose(
             step,
             REMINDER_TAG,
@@ -240,22 +242,11 @@ def deliver(reminder: InvoiceReminder, step: ReminderStep, billing: BillingSetti
                 logger=logger,
                 what=f"Invoice PDF of invoice {invoice.invoice_number} (reminder {reminder.pk})",
             )
-        message.send()
-    except Exception as error:
-        logger.warning("Reminder %s not sent: %s", reminder.pk, type(error).__name__)
-        mine.update(
-            status=ReminderStatus.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            status_changed_at=timezone.now(),
-        )
-        return "failed"
-    now = timezone.now()
-    mine.update(
-        status=ReminderStatus.SENT,
-        message_id=message_id_of(message, reminder.to_email),
-        sent_at=now,
-        status_changed_at=now,
-    )
+        return message
+
+    outcome = send_tracked(make, mine, reminder.to_email, f"Reminder {reminder.pk}")
+    if outcome != "sent":
+        return outcome
     log(
         instance=invoice,
         action=audit.REMINDER_SENT,
