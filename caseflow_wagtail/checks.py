@@ -113,27 +113,21 @@ def _gateway_rows() -> list[PaymentGatewaySettings]:
         return []
 
 
+def _settings_readable() -> bool:
+    # E003 reports a CASEFLOW_WAGTAIL that is not a dict; reading any setting then would raise and stop
+    # every other check.
+    return isinstance(getattr(settings, "CASEFLOW_WAGTAIL", {}) or {}, dict)
+
+
 @register(Tags.security)
 def check_payment_gateways(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
-    from . import crypto
-
-    if not isinstance(getattr(settings, "CASEFLOW_WAGTAIL", {}) or {}, dict):
-        # E003 reports it; reading any setting here would raise and stop every other check.
+    """What is wrong wherever the site runs, development included: every command reports it."""
+    if not _settings_readable():
         return []
     problems: list[CheckMessage] = []
     rows = _gateway_rows()
-    if not settings.DEBUG and crypto.is_using_derived_key():
-        problems.append(
-            Warning(
-                "Stripe secrets are encrypted with a key derived from SECRET_KEY.",
-                hint=f"Set {conf.setting_name('ENCRYPTION_KEYS')} to a list of Fernet keys "
-                "(python -m caseflow_wagtail.crypto prints one) so that rotating SECRET_KEY "
-                "does not make stored secrets unreadable.",
-                id="caseflow_wagtail.W010",
-            )
-        )
     live_sites = [row.site for row in rows if row.mode == "live"]
     if settings.DEBUG and live_sites:
         problems.append(
@@ -151,18 +145,8 @@ def check_payment_gateways(
                 id="caseflow_wagtail.E010",
             )
         )
-    enabled = [row for row in rows if row.online_payments_enabled]
-    setting, backend = receipt_mail_backend()
-    if enabled and backend in NO_DELIVERY_BACKENDS:
-        problems.append(
-            Warning(
-                f"Online payments are enabled but {setting} ({backend}) delivers no receipts.",
-                hint="Configure an anymail backend (e.g. anymail.backends.postmark.EmailBackend).",
-                id="caseflow_wagtail.W012",
-            )
-        )
-    for row in enabled:
-        if not row.webhook_configured:
+    for row in rows:
+        if row.online_payments_enabled and not row.webhook_configured:
             problems.append(
                 Warning(
                     f"Online payments are enabled for {row.site} but its Stripe webhook is not set up.",
@@ -170,6 +154,40 @@ def check_payment_gateways(
                     id="caseflow_wagtail.W013",
                 )
             )
+    return problems
+
+
+@register(Tags.security, deploy=True)
+def check_deployment(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """What only production gets wrong, reported by ``manage.py check --deploy``.
+
+    A development site or a test run encrypts with the derived key and prints receipts to the console on
+    purpose; telling it so on every command would teach people to skip the warnings that matter.
+    """
+    from . import crypto
+
+    if not _settings_readable():
+        return []
+    problems: list[CheckMessage] = []
+    if crypto.is_using_derived_key():
+        problems.append(
+            Warning(
+                "Stripe secrets are encrypted with a key derived from SECRET_KEY.",
+                hint=f"Set {conf.setting_name('ENCRYPTION_KEYS')} to a list of Fernet keys "
+                "(python -m caseflow_wagtail.crypto prints one) so that rotating SECRET_KEY "
+                "does not make stored secrets unreadable.",
+                id="caseflow_wagtail.W010",
+            )
+        )
+    setting, backend = receipt_mail_backend()
+    if backend in NO_DELIVERY_BACKENDS and any(row.online_payments_enabled for row in _gateway_rows()):
+        problems.append(
+            Warning(
+                f"Online payments are enabled but {setting} ({backend}) delivers no receipts.",
+                hint="Configure an anymail backend (e.g. anymail.backends.postmark.EmailBackend).",
+                id="caseflow_wagtail.W012",
+            )
+        )
     return problems
 
 

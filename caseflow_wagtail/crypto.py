@@ -1,7 +1,8 @@
 """Secrets at rest: Fernet (AES-128-CBC + HMAC) from ``cryptography``, with key rotation.
 
 Keys come from ``CASEFLOW_WAGTAIL["ENCRYPTION_KEYS"]`` (newest first; every key decrypts, the first
-encrypts). Without them a key is derived from ``SECRET_KEY``, which a system check flags in production.
+encrypts). Without them a key is derived from ``SECRET_KEY``, which ``manage.py check --deploy`` flags
+(W010).
 """
 
 from __future__ import annotations

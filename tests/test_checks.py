@@ -35,13 +35,20 @@ def good_settings(settings):
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
 
 
-@pytest.mark.django_db
-def test_a_correct_configuration_passes_every_check():
-    problems = [
-        problem for problem in run_checks(include_deployment_checks=False) if "caseflow" in problem.id
-    ]
+def caseflow_ids(*, deploy: bool) -> list[str]:
+    """What ``manage.py check`` (and every other command, and Django's test runner) reports, or with
+    ``deploy`` what ``manage.py check --deploy`` adds."""
+    return sorted(
+        problem.id
+        for problem in run_checks(include_deployment_checks=deploy)
+        if problem.id.startswith("caseflow_wagtail")
+    )
 
-    assert problems == []
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("deploy", [False, True], ids=["everyday", "deploy"])
+def test_a_correct_configuration_passes_every_check(deploy):
+    assert caseflow_ids(deploy=deploy) == []
 
 
 # -- installation ----------------------------------------------------------------------------------------
@@ -169,18 +176,29 @@ def test_payment_gateway_checks_silent_when_configured(gateway):
     go_live(gateway)
 
     assert checks.check_payment_gateways() == []
+    assert checks.check_deployment() == []
 
 
 @pytest.mark.django_db
 def test_w010_secrets_encrypted_with_a_key_derived_from_secret_key(settings):
     settings.CASEFLOW_WAGTAIL = {"FIRM_NAME": ""}
 
-    problems = checks.check_payment_gateways()
+    problems = checks.check_deployment()
 
     assert ids(problems) == ["caseflow_wagtail.W010"]
     assert 'CASEFLOW_WAGTAIL["ENCRYPTION_KEYS"]' in problems[0].hint
-    settings.DEBUG = True
-    assert checks.check_payment_gateways() == []
+    # A production deployment is told, whatever settings it is checked with.
+    assert caseflow_ids(deploy=True) == ["caseflow_wagtail.W010"]
+
+
+@pytest.mark.django_db
+def test_w010_is_not_repeated_on_every_command_or_test_run(settings):
+    # Django's test runner turns DEBUG off before it runs the checks: a development site without its own
+    # encryption keys heard W010 at the top of every test run.
+    settings.CASEFLOW_WAGTAIL = {"FIRM_NAME": ""}
+    settings.DEBUG = False
+
+    assert caseflow_ids(deploy=False) == []
 
 
 @pytest.mark.django_db
@@ -210,7 +228,26 @@ def test_e010_live_keys_with_a_stripe_address_override(gateway, settings):
 def test_w012_payments_on_but_no_receipt_delivery(gateway, settings, backend):
     settings.EMAIL_BACKEND = backend
 
-    assert ids(checks.check_payment_gateways()) == ["caseflow_wagtail.W012"]
+    assert ids(checks.check_deployment()) == ["caseflow_wagtail.W012"]
+    assert caseflow_ids(deploy=True) == ["caseflow_wagtail.W012"]
+
+
+@pytest.mark.django_db
+def test_w012_is_not_repeated_on_every_command_in_development(gateway, settings):
+    # A development site printing receipts to the console heard W012 on every manage.py command.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    settings.DEBUG = True
+
+    assert caseflow_ids(deploy=False) == []
+
+
+@pytest.mark.django_db
+def test_w012_silent_while_no_site_takes_online_payments(gateway, settings):
+    gateway.online_payments_enabled = False
+    gateway.save()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+    assert caseflow_ids(deploy=True) == []
 
 
 @pytest.mark.django_db

@@ -1,13 +1,17 @@
-"""The package's modules stay small enough to read in one go (migrations aside; the emulator has its own)."""
+"""The package's modules stay small enough to read in one go (migrations aside; the emulator has its own),
+and each tool's settings have one home."""
 
 from __future__ import annotations
 
+import configparser
+import tomllib
 from pathlib import Path
 
 import caseflow_wagtail
 from tests.import_graph import cycles_in, import_graph, reached_from
 
 ROOT = Path(caseflow_wagtail.__file__).parent
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_no_module_of_the_package_is_over_400_lines():
@@ -51,3 +55,24 @@ def test_the_models_reach_neither_stripe_nor_views_nor_forms_that_call_stripe():
         if name.startswith("caseflow_wagtail.models")
     }
     assert {name: modules for name, modules in reached.items() if modules} == {}
+
+
+def test_pytest_and_mypy_read_setup_cfg_and_nothing_is_set_twice(pytestconfig):
+    """setup.cfg holds what its readers take from it (pytest, mypy and its django-stubs plugin);
+    pyproject.toml keeps packaging and ruff, which reads no setup.cfg."""
+    setup_cfg = configparser.RawConfigParser()
+    assert setup_cfg.read(REPO / "setup.cfg"), "no setup.cfg next to pyproject.toml"
+    tools = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]
+
+    assert {"tool:pytest", "mypy", "mypy.plugins.django-stubs"} <= set(setup_cfg.sections())
+    assert pytestconfig.inipath == REPO / "setup.cfg"
+    assert not {"pytest", "mypy", "django-stubs"} & set(tools), "set in setup.cfg: remove from pyproject.toml"
+    assert {"ruff", "setuptools"} <= set(tools)
+    assert not any(name.startswith(("flake8", "isort", "ruff", "options", "metadata")) for name in setup_cfg)
+    # setuptools reads every section of setup.cfg with "%" interpolation while building the wheel.
+    assert not [
+        (section, key)
+        for section in setup_cfg.sections()
+        for key, value in setup_cfg.items(section)
+        if "%" in value
+    ]

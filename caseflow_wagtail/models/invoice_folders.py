@@ -86,7 +86,13 @@ class InvoiceIndexPage(BillingPage, Page):
         return []
 
     def get_url_parts(self, request=None):
-        return None
+        # The site the folder sits in, with no address: Wagtail's answer for a page it cannot reverse. ``None``
+        # would mean "in no site", which hides the site's billing settings from new invoices and makes the
+        # explorer tell editors to configure a site. ``url`` and ``full_url`` are still None.
+        parts = super().get_url_parts(request=request)
+        if parts is None:
+            return None
+        return (parts[0], None, None)
 
 
 @receiver(post_save, sender=PageViewRestriction)

@@ -3,6 +3,7 @@ money columns and the site a request is for."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -11,7 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext
 from django.views.generic import View
 from wagtail.admin.menu import MenuItem
@@ -117,6 +120,31 @@ class MoneyColumn(Column):
     def get_value(self, instance: Any) -> str:
         amount = super().get_value(instance)
         return money.format_money(amount, getattr(instance, self.currency_accessor))
+
+
+def relative_to_now(when: datetime.datetime) -> str:
+    """How far ``when`` is from now, in its largest unit, pointing the right way ("in 3 weeks", "2 days ago")."""
+    now = timezone.now()
+    if when >= now:
+        if when - now < datetime.timedelta(minutes=1):
+            return gettext("in under a minute")
+        return gettext("in %(span)s") % {"span": timeuntil(when, now, depth=1)}
+    return gettext("%(span)s ago") % {"span": timesince(when, now, depth=1)}
+
+
+class UpcomingDateColumn(Column):
+    """A date that usually lies ahead (a next charge): the date itself, then how far off it is.
+
+    Wagtail's ``DateColumn`` reads every date as past, so it calls any future one "Just now".
+    """
+
+    cell_template_name = "caseflow_wagtail/admin/cells/upcoming_date.html"
+
+    def get_cell_context_data(self, instance: Any, parent_context: dict) -> dict:
+        context = super().get_cell_context_data(instance, parent_context)
+        when = context["value"]
+        context["relative"] = relative_to_now(when) if isinstance(when, datetime.datetime) else ""
+        return context
 
 
 class InvoiceStatusColumn(Column):

@@ -1,9 +1,9 @@
 """Billing → Reconciliation and Billing → Webhook health, and the dashboard panel.
 
-Reconciliation lists what Stripe did to recorded payments (refunds, disputes) and records the matching
-adjustment in one click; Webhook health shows whether Stripe's events arrive and are processed, retries a
-failed one, and runs "Sync from Stripe". Actions are POSTs; money moves only through the reconciliation
-service and the ledger.
+Reconciliation lists what Stripe did to recorded payments (refunds, disputes) and the payments set aside,
+each with its action (in ``reconciliation_actions``, confirmed before anything is recorded); Webhook health
+shows whether Stripe's events arrive and are processed, retries a failed one, and runs "Sync from Stripe".
+Actions are POSTs; money moves only through the reconciliation service and the ledger.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
@@ -26,31 +25,25 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from .. import reconciliation, stripe_client
-from ..exceptions import CaseflowError, LedgerError
+from ..exceptions import CaseflowError
 from ..models import (
-    AdjustmentKind,
     EventOutcome,
-    InvoicePage,
     PaymentGatewaySettings,
-    StripeDispute,
     StripeEvent,
     StripeRefund,
-    UnappliedPayment,
 )
 from ..payments import unapplied
-from ..permissions import may_reconcile, may_record_payments
+from ..permissions import may_reconcile
 from ..reconciliation import recovery
 from ..webhooks.processing import Outcome, process_event
-from .base import ForbiddenMixin, StripeModeMixin, menu_item_shown_if, page_edit_url, site_for
+from .base import ForbiddenMixin, StripeModeMixin, menu_item_shown_if, site_for
 from .gateway import may_change_gateway
-
-
-def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
-
+from .reconciliation_actions import (
+    ApplyUnappliedView,
+    ReconcileRefundView,
+    RecordDisputeLossView,
+    RefundUnappliedView,
+)
 
 # -- reconciliation ---------------------------------------------------------------------------------------
 
@@ -83,126 +76,6 @@ class ReconciliationIndexView(ForbiddenMixin, StripeModeMixin, WagtailAdminTempl
             here=self.request.get_full_path(),
         )
         return context
-
-
-class ReconcileRefundView(ForbiddenMixin, View):
-    """One click: record a Stripe refund as a refund (owed again) or a credit (forgiven)."""
-
-    http_method_names = ["post"]
-
-    def check_permissions(self, request: HttpRequest) -> None:
-        if not may_reconcile(request.user):
-            raise PermissionDenied
-
-    def post(self, request: HttpRequest, refund_id: int) -> HttpResponse:
-        refund = get_object_or_404(StripeRefund.objects.select_related("invoice"), pk=refund_id)
-        kind = request.POST.get("kind")
-        back = _back(request, reverse("caseflow_reconciliation:index"))
-        if kind not in AdjustmentKind.values:
-            messages.error(request, gettext("Choose refund or credit."))
-            return redirect(back)
-        try:
-            recorded = reconciliation.reconcile_refund(refund, kind, user=request.user)
-        except LedgerError as error:
-            messages.error(request, str(error))
-            return redirect(back)
-        if recorded.created:
-            text = (
-                gettext("Stripe refund of %(amount)s recorded as a refund on invoice %(number)s.")
-                if kind == AdjustmentKind.REFUND
-                else gettext(
-                    "Stripe refund of %(amount)s recorded and forgiven as a credit on invoice %(number)s."
-                )
-            )
-        else:
-            text = gettext("That Stripe refund was already recorded on invoice %(number)s; nothing changed.")
-        messages.success(
-            request,
-            text % {"amount": refund.display_amount, "number": refund.invoice.invoice_number},
-            buttons=[messages.button(page_edit_url(refund.invoice), gettext("Open invoice"))],
-        )
-        return redirect(back)
-
-
-class RecordDisputeLossView(ForbiddenMixin, View):
-    http_method_names = ["post"]
-
-    def check_permissions(self, request: HttpRequest) -> None:
-        if not may_reconcile(request.user):
-            raise PermissionDenied
-
-    def post(self, request: HttpRequest, dispute_id: int) -> HttpResponse:
-        dispute = get_object_or_404(StripeDispute.objects.select_related("invoice"), pk=dispute_id)
-        back = _back(request, reverse("caseflow_reconciliation:index"))
-        try:
-            recorded = reconciliation.record_dispute_loss(dispute, user=request.user)
-        except LedgerError as error:
-            messages.error(request, str(error))
-            return redirect(back)
-        text = (
-            gettext("The lost dispute of %(amount)s is recorded as a refund on invoice %(number)s.")
-            if recorded.created
-            else gettext("That lost dispute was already recorded on invoice %(number)s; nothing changed.")
-        )
-        messages.success(
-            request, text % {"amount": dispute.display_amount, "number": dispute.invoice.invoice_number}
-        )
-        return redirect(back)
-
-
-class ApplyUnappliedView(ForbiddenMixin, View):
-    """Credit money Stripe took, and the plugin set aside, to an invoice of the same site and currency."""
-
-    http_method_names = ["post"]
-
-    def check_permissions(self, request: HttpRequest) -> None:
-        if not (may_reconcile(request.user) and may_record_payments(request.user)):
-            raise PermissionDenied
-
-    def post(self, request: HttpRequest, unapplied_id: int) -> HttpResponse:
-        row = get_object_or_404(UnappliedPayment, pk=unapplied_id)
-        back = _back(request, reverse("caseflow_reconciliation:index"))
-        number = (request.POST.get("invoice_number") or "").strip()
-        candidates = InvoicePage.objects.filter(invoice_number=number)
-        if row.site is not None:
-            candidates = candidates.descendant_of(row.site.root_page, inclusive=True)
-        invoice = candidates.first()
-        if invoice is None:
-            messages.error(request, gettext("No invoice %(number)s on this site.") % {"number": number})
-            return redirect(back)
-        try:
-            unapplied.apply_to_invoice(row, invoice, user=request.user)
-        except LedgerError as error:
-            messages.error(request, str(error))
-            return redirect(back)
-        messages.success(
-            request,
-            gettext("%(amount)s applied to invoice %(number)s.")
-            % {"amount": row.display_amount, "number": invoice.invoice_number},
-            buttons=[messages.button(page_edit_url(invoice), gettext("Open invoice"))],
-        )
-        return redirect(back)
-
-
-class RefundUnappliedView(ForbiddenMixin, View):
-    """Staff refunded the money in Stripe: it leaves the list (nothing is credited)."""
-
-    http_method_names = ["post"]
-
-    def check_permissions(self, request: HttpRequest) -> None:
-        if not may_reconcile(request.user):
-            raise PermissionDenied
-
-    def post(self, request: HttpRequest, unapplied_id: int) -> HttpResponse:
-        row = get_object_or_404(UnappliedPayment, pk=unapplied_id)
-        back = _back(request, reverse("caseflow_reconciliation:index"))
-        if unapplied.mark_refunded(row, user=request.user):
-            messages.success(
-                request, gettext("%(amount)s marked as refunded.") % {"amount": row.display_amount}
-            )
-        else:
-            messages.info(request, gettext("That payment was already resolved."))
-        return redirect(back)
 
 
 # -- webhook health ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.models import ModelLogEntry, Site
@@ -34,7 +34,7 @@ from ..models import (
     SubscriptionStatus,
 )
 from ..stripe_api import StripeFailure
-from .base import ForbiddenMixin, MoneyColumn, StripeModeMixin, site_for
+from .base import ForbiddenMixin, MoneyColumn, StripeModeMixin, UpcomingDateColumn, site_for
 from .fields import AmountField
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class SubscriptionIndexView(ForbiddenMixin, StripeModeMixin, IndexView):
             Column("currency", label=_("Currency"), sort_key="currency"),
             Column("interval", label=_("Interval"), accessor="get_interval_display", sort_key="interval"),
             Column("status", label=_("Status"), accessor="get_status_display", sort_key="status"),
-            DateColumn("next_charge_at", label=_("Next charge"), sort_key="current_period_end"),
+            UpcomingDateColumn("next_charge_at", label=_("Next charge"), sort_key="current_period_end"),
             Column("card", label=_("Card"), accessor="card_display"),
         ]
 

@@ -26,6 +26,7 @@ from caseflow_wagtail.models import (
     UnappliedStatus,
 )
 from caseflow_wagtail.payments.fulfilment import checkout_metadata
+from tests.reconciliation.confirm_pages import confirm
 
 from . import two_sites
 from .two_sites import (
@@ -135,8 +136,8 @@ def test_a_paid_session_the_plugin_never_opened_is_set_aside_shown_and_applied_o
 
     # Staff decide it is this invoice's after all: applied once, with Stripe's ids, whatever the clicks.
     apply = reverse("caseflow_reconciliation:apply_unapplied", args=[kept.pk])
-    staff.post(apply, {"invoice_number": "A-7"})
-    again = staff.post(apply, {"invoice_number": "A-7"}, follow=True)
+    confirm(staff, apply, {"invoice_number": "A-7"})
+    again = confirm(staff, apply, {"invoice_number": "A-7"}, follow=True)
     assert "already resolved" in again.content.decode()
     payment = Payment.objects.get()
     assert payment.invoice_id == invoice.pk and payment.amount == Decimal("120.00")
@@ -156,7 +157,8 @@ def test_an_unapplied_payment_is_only_applied_to_an_invoice_of_its_currency_or_m
     signed_post(site_a, paid_session_event("cs_unknown_1", checkout_metadata(gbp, site_a), 5000, "GBP"))
     kept = UnappliedPayment.objects.get()
 
-    refused = staff.post(
+    refused = confirm(
+        staff,
         reverse("caseflow_reconciliation:apply_unapplied", args=[kept.pk]),
         {"invoice_number": "A-21"},
         follow=True,
@@ -164,7 +166,7 @@ def test_an_unapplied_payment_is_only_applied_to_an_invoice_of_its_currency_or_m
     assert "cannot be recorded against it" in refused.content.decode()
     assert not Payment.objects.exists()
 
-    staff.post(reverse("caseflow_reconciliation:refund_unapplied", args=[kept.pk]))
+    confirm(staff, reverse("caseflow_reconciliation:refund_unapplied", args=[kept.pk]))
     kept.refresh_from_db()
     assert kept.status == UnappliedStatus.REFUNDED and not Payment.objects.exists()
 

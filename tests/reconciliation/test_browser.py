@@ -1,4 +1,4 @@
-"""The one click, in Chromium: from the invoice editor's Payments tab."""
+"""Reconciling in Chromium: from the invoice editor's Payments tab, through the confirm page."""
 
 from __future__ import annotations
 
@@ -34,8 +34,14 @@ def test_staff_reconcile_a_stripe_refund_from_the_invoice_editor(
     assert "Refunded in Stripe, not yet reconciled" in notice.inner_text()
     assert "$80.00" in notice.inner_text()
 
+    notice.get_by_role("link", name="Refund (client owes it again)").click()
+    page.wait_for_url(re.compile(r"/billing/reconciliation/refund/"))
+    confirm_page = page.locator("main").inner_text()
+    assert "Stripe refunded $80.00 of a payment on invoice" in confirm_page
+    assert "the client owes it again" in confirm_page
+    assert Adjustment.objects.count() == 0
     with page.expect_navigation(url=re.compile(rf"/admin/pages/{invoice.pk}/edit/")):
-        notice.get_by_role("button", name="Refund (client owes it again)").click()
+        page.get_by_role("button", name="Yes, record the refund").click()
 
     assert "recorded as a refund" in page.locator(".messages").inner_text()
     adjustment = Adjustment.objects.get()

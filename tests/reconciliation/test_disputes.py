@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from caseflow_wagtail.models import Adjustment, AdjustmentKind, InvoiceStatus, StripeDispute
 
+from .confirm_pages import confirm
 from .conftest import BILLING_EMAIL, edit_url, notices, paid_payment
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,8 +50,10 @@ def test_a_lost_dispute_is_flagged_emailed_and_its_adjustment_proposed(
     assert "Dispute lost" in editor and "Record refund of $600.00" in editor
     assert len(notices("stripe-dispute")) == 2
 
-    staff.post(reverse("caseflow_reconciliation:record_dispute_loss", args=[dispute.pk]))
-    staff.post(reverse("caseflow_reconciliation:record_dispute_loss", args=[dispute.pk]))
+    record = reverse("caseflow_reconciliation:record_dispute_loss", args=[dispute.pk])
+    confirm(staff, record)
+    again = confirm(staff, record, follow=True)
+    assert "already recorded" in again.content.decode()
 
     adjustment = Adjustment.objects.get()
     assert (adjustment.kind, adjustment.amount, adjustment.stripe_refund_id, adjustment.payment) == (

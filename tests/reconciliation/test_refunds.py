@@ -9,12 +9,13 @@ from django.urls import reverse
 
 from caseflow_wagtail.models import Adjustment, AdjustmentKind, InvoiceStatus, StripeEvent, StripeRefund
 
+from .confirm_pages import confirm
 from .conftest import BILLING_EMAIL, edit_url, notices, paid_payment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_dashboard_refund_is_shown_emailed_and_reconciled_in_one_click(
+def test_a_dashboard_refund_is_shown_emailed_and_reconciled_once_confirmed(
     firm, make_invoice, client_browser, emulator, staff
 ):
     invoice = make_invoice(lines=[("Conveyancing", "1", "400.00", None)])
@@ -39,10 +40,9 @@ def test_a_dashboard_refund_is_shown_emailed_and_reconciled_in_one_click(
     assert invoice.invoice_number in notice.subject and "$400.00" in notice.subject
     assert "Not yet reconciled" in notice.body
 
-    clicked = staff.post(
-        reverse("caseflow_reconciliation:reconcile_refund", args=[noted.pk]) + f"?next={edit_url(invoice)}",
-        {"kind": "refund"},
-    )
+    reconcile = reverse("caseflow_reconciliation:reconcile_refund", args=[noted.pk])
+    assert Adjustment.objects.count() == 0
+    clicked = confirm(staff, reconcile, {"kind": "refund", "next": edit_url(invoice)})
     assert clicked.status_code == 302 and clicked["Location"] == edit_url(invoice)
 
     adjustment = Adjustment.objects.get()
@@ -59,7 +59,8 @@ def test_a_dashboard_refund_is_shown_emailed_and_reconciled_in_one_click(
     for event in StripeEvent.objects.filter(type__in=["refund.created", "charge.refunded"]):
         emulator.resend_event(event.stripe_id)
     emulator.wait_for_deliveries()
-    staff.post(reverse("caseflow_reconciliation:reconcile_refund", args=[noted.pk]), {"kind": "credit"})
+    again = confirm(staff, reconcile, {"kind": "credit"}, follow=True)
+    assert "already recorded" in again.content.decode()
     assert Adjustment.objects.count() == 1
     assert StripeRefund.objects.count() == 1
     assert len(notices("stripe-refund")) == 1
@@ -116,7 +117,7 @@ def test_a_partial_refund_then_another_gives_two_adjustments(
     editor = staff.get(edit_url(invoice)).content.decode()
     assert editor.count("Refunded in Stripe, not yet reconciled") == 2
     for row in refunds.values():
-        staff.post(reverse("caseflow_reconciliation:reconcile_refund", args=[row.pk]), {"kind": "refund"})
+        confirm(staff, reverse("caseflow_reconciliation:reconcile_refund", args=[row.pk]), {"kind": "refund"})
 
     assert sorted(Adjustment.objects.values_list("stripe_refund_id", "amount")) == sorted(
         [(first["id"], Decimal("150.00")), (second["id"], Decimal("100.00"))]
@@ -133,7 +134,8 @@ def test_recording_a_refund_as_a_credit_forgives_it(firm, make_invoice, client_b
     emulator.refund(payment_intent=payment.stripe_payment_intent_id, amount=4000)
     emulator.wait_for_deliveries()
 
-    staff.post(
+    confirm(
+        staff,
         reverse("caseflow_reconciliation:reconcile_refund", args=[StripeRefund.objects.get().pk]),
         {"kind": "credit"},
     )
@@ -166,7 +168,8 @@ def test_only_staff_who_may_record_adjustments_reconcile(
     client.force_login(clerk)
 
     url = reverse("caseflow_reconciliation:reconcile_refund", args=[StripeRefund.objects.get().pk])
-    assert client.post(url, {"kind": "refund"}).status_code == 403
+    assert client.get(url, {"kind": "refund"}).status_code == 403
+    assert client.post(url, {"kind": "refund", "confirm": "yes"}).status_code == 403
     assert client.get(reverse("caseflow_reconciliation:index")).status_code == 403
     assert Adjustment.objects.count() == 0
 

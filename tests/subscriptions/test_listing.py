@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from caseflow_wagtail.models import Client, Subscription, SubscriptionStatus
 
@@ -100,3 +102,48 @@ def test_staff_without_the_permission_get_403(client, django_user_model, home_pa
         ).status_code
         == 403
     )
+
+
+def next_charge_cell(body: str) -> str:
+    """The text of the listing's next-charge cell for the only row (tags and spacing dropped)."""
+    row = re.search(r"<tbody>(.*?)</tbody>", body, re.S)
+    assert row, "the listing has no rows"
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    # Client, amount, currency, interval, status, next charge, card (after the bulk-select cell if any).
+    text = [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+    return text[-2]
+
+
+@pytest.mark.django_db
+def test_a_charge_due_in_three_weeks_shows_its_date_and_how_far_off_it_is(staff, home_page):
+    make_subscriptions(1, home_page.get_site())
+    due = timezone.now() + timedelta(days=21, hours=2)
+    Subscription.objects.update(status=SubscriptionStatus.ACTIVE, current_period_end=due)
+
+    cell = next_charge_cell(staff.get(INDEX).content.decode())
+
+    assert due.strftime("%Y-%m-%d") in cell, cell
+    assert "in 3 weeks" in cell, cell
+    assert "just now" not in cell.lower() and "ago" not in cell, cell
+
+
+@pytest.mark.django_db
+def test_a_charge_due_later_today_names_the_day_not_the_past(staff, home_page):
+    make_subscriptions(1, home_page.get_site())
+    due = timezone.now() + timedelta(minutes=30)
+    Subscription.objects.update(status=SubscriptionStatus.ACTIVE, current_period_end=due)
+
+    cell = next_charge_cell(staff.get(INDEX).content.decode())
+
+    assert due.strftime("%Y-%m-%d") in cell, cell
+    assert "just now" not in cell.lower() and "ago" not in cell, cell
+
+
+@pytest.mark.django_db
+def test_nothing_more_to_charge_leaves_the_cell_empty(staff, home_page):
+    make_subscriptions(1, home_page.get_site())
+    Subscription.objects.update(
+        status=SubscriptionStatus.CANCELED, current_period_end=timezone.now() + timedelta(days=5)
+    )
+
+    assert next_charge_cell(staff.get(INDEX).content.decode()) == ""
