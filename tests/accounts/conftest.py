@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
 from wagtail.models import Page, Site
 
-from caseflow_wagtail.models import Client, InvoiceIndexPage, InvoiceLine, InvoicePage
+from caseflow_wagtail.models import Client, InvoiceIndexPage
 from tests.admin.conftest import admin_client, editor, superuser  # noqa: F401  (fixtures)
 
 
@@ -37,24 +35,6 @@ def other_site(home_page) -> Site:
     home = Page.get_first_root_node().add_child(instance=Page(title="Beta home", slug="beta-home"))
     home.add_child(instance=InvoiceIndexPage(title="Invoices", slug="invoices"))
     return Site.objects.create(hostname="beta.test", port=80, root_page=home, site_name="Beta Legal")
-
-
-def invoice_on(site: Site, client: Client, *, number: str, price: str = "100.00", currency: str = "USD"):
-    folder = InvoiceIndexPage.objects.descendant_of(site.root_page).first()
-    today = datetime.date.today()
-    invoice = InvoicePage(
-        invoice_number=number,
-        client=client,
-        issue_date=today,
-        due_date=today + datetime.timedelta(days=30),
-        currency=currency,
-        live=False,
-    )
-    invoice.lines.add(InvoiceLine(description="Advice", quantity=Decimal(1), unit_price=Decimal(price)))
-    folder.add_child(instance=invoice)
-    invoice.save_revision().publish()
-    invoice.refresh_from_db()
-    return invoice
 
 
 @pytest.fixture

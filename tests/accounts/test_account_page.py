@@ -14,9 +14,10 @@ from wagtail.models import Page, Site
 
 from caseflow_wagtail import ledger
 from caseflow_wagtail.models import BillingSettings, InvoiceIndexPage, InvoicePage
+from tests.paynow.two_sites import invoice_on
 
 from ..admin.helpers import make_overdue, make_void, pay
-from .conftest import Tables, account_path, invoice_on
+from .conftest import Tables, account_path
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def ledger_of_invoices(make_invoice, billing_client, other_client, other_site):
         "draft": make_invoice(number="AC-DRAFT", publish=False),
         "void": make_invoice(number="AC-VOID"),
         "theirs": make_invoice(number="ZQ-0001", client=other_client),
-        "elsewhere": invoice_on(other_site, billing_client, number="BETA-0001", price="777.00"),
+        "elsewhere": invoice_on(other_site, billing_client, number="BETA-0001", amount="777.00"),
     }
     make_overdue(invoices["late"])
     pay(invoices["late"], "100.00")

@@ -10,6 +10,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from caseflow_wagtail.models import BillingSettings
+from tests.admin_login import log_in_as_partner
 from tests.conftest import ARTIFACTS
 
 from ..admin.helpers import make_overdue, pay
@@ -81,13 +82,8 @@ def test_copy_link_on_the_clients_page_puts_the_account_link_on_the_clipboard(
     clipboard_page, live_site, billing_client, django_user_model
 ):
     page = clipboard_page
-    django_user_model.objects.create_superuser("partner", "partner@firm.test", "correct horse")
 
-    page.goto("/admin/login/")
-    page.fill("input[name=username]", "partner")
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    log_in_as_partner(page, django_user_model)
     page.goto(f"/admin/snippets/caseflow_wagtail/client/edit/{billing_client.pk}/")
     page.evaluate("navigator.clipboard.writeText('nothing copied yet')")
 

@@ -14,9 +14,10 @@ from caseflow_wagtail.mail.defaults import DEFAULT_REMINDER_DAYS, DEFAULTS, remi
 from caseflow_wagtail.mail.messages import get_template
 from caseflow_wagtail.models import BillingSettings, EmailTemplate, ReminderStep
 from caseflow_wagtail.models.emails import MERGE_FIELDS
+from tests.paynow.two_sites import invoice_on
 
 from ..reminders.conftest import run_job, send_invoice, set_due
-from .conftest import account_path, invoice_on
+from .conftest import account_path
 
 pytestmark = pytest.mark.django_db
 

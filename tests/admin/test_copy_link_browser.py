@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
+
+from tests.admin_login import log_in_as_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,13 +27,8 @@ def test_copy_link_puts_the_public_url_on_the_clipboard_and_says_so(
 ):
     page = clipboard_page
     invoice = make_invoice()
-    django_user_model.objects.create_superuser("partner", "partner@firm.test", "correct horse")
 
-    page.goto("/admin/login/")
-    page.fill("input[name=username]", "partner")
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    log_in_as_partner(page, django_user_model)
     page.goto(f"/admin/pages/{invoice.pk}/edit/")
     page.get_by_role("tab", name="Payments").click()
     page.evaluate("navigator.clipboard.writeText('nothing copied yet')")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from wagtail.models import Site
 
 from caseflow_wagtail.models import PaymentGatewaySettings
+from tests.admin_login import log_in_as_partner
 from tests.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,14 +16,9 @@ def test_admin_saves_test_keys_and_sets_up_the_webhook(
     page, live_server, home_page, django_user_model, stripe_settings, emulator
 ):
     emulator.reset()
-    django_user_model.objects.create_superuser("partner", "partner@firm.test", "correct horse")
     site = Site.objects.get(is_default_site=True)
 
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", "partner")
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    log_in_as_partner(page, django_user_model, live_server.url)
 
     page.goto(f"{live_server.url}/admin/settings/caseflow_wagtail/paymentgatewaysettings/{site.pk}/")
     page.check("input[name=online_payments_enabled]")

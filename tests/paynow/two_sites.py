@@ -57,7 +57,10 @@ def site_b(site_a, live_server, emulator) -> Site:
     return site
 
 
-def invoice_on(site: Site, client, *, amount: str, currency: str, number: str) -> InvoicePage:
+def invoice_on(
+    site: Site, client, *, number: str, amount: str = "100.00", currency: str = "USD"
+) -> InvoicePage:
+    """A published invoice of one line in ``site``'s invoices folder, due in 30 days."""
     index = InvoiceIndexPage.objects.descendant_of(site.root_page).first()
     today = datetime.date.today()
     invoice = InvoicePage(

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from caseflow_wagtail.models import Adjustment, AdjustmentKind, StripeRefund
+from tests.admin_login import log_in_as_partner
 
 from .conftest import paid_payment
 
@@ -21,13 +22,8 @@ def test_staff_reconcile_a_stripe_refund_from_the_invoice_editor(
     payment = paid_payment(client_browser, emulator, invoice)
     refund = emulator.refund(payment_intent=payment.stripe_payment_intent_id, amount=8000)
     emulator.wait_for_deliveries()
-    django_user_model.objects.create_superuser("partner", "partner@firm.test", "correct horse")
 
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", "partner")
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    log_in_as_partner(page, django_user_model, live_server.url)
     page.goto(f"{live_server.url}/admin/pages/{invoice.pk}/edit/")
     page.get_by_role("tab", name="Payments").click()
     notice = page.locator(".caseflow-unreconciled")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 from wagtail.models import Site
 
 from caseflow_wagtail.models import BillingSettings
+from tests.admin_login import log_in_as_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,15 +15,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_step_is_added_to_the_schedule_in_the_browser(page, live_server, home_page, django_user_model):
     site = Site.objects.get(is_default_site=True)
     BillingSettings.for_site(site)
-    django_user_model.objects.create_superuser("partner", "partner@firm.test", "correct horse")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", "partner")
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    log_in_as_partner(page, django_user_model, live_server.url)
     page.goto(f"{live_server.url}/admin/settings/caseflow_wagtail/billingsettings/{site.pk}/")
     page.get_by_label("Send payment reminders").check()
     page.get_by_role("button", name="Add reminder").first.click()
