@@ -315,6 +315,8 @@ def record_adjustment(
                 _("A refund cannot exceed what was paid and not yet refunded (%(available)s).")
                 % {"available": money.format_money(locked.amount_paid - locked.amount_refunded, code)}
             )
+        if kind == AdjustmentKind.CREDIT and locked.voided_at:
+            raise LedgerError(_("This invoice is void; nothing is owed on it, so it cannot be credited."))
         if kind == AdjustmentKind.CREDIT and value > locked.balance:
             raise LedgerError(
                 _("A credit cannot exceed the balance due (%(balance)s).")

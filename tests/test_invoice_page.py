@@ -262,3 +262,16 @@ def test_copying_in_the_admin_makes_a_renumbered_draft_and_offers_no_alias(make_
     assert copy.invoice_number == "INV-0008"
     assert not copy.live
     assert copy.get_latest_revision_as_object().invoice_number == "INV-0008"
+
+
+def test_a_void_invoice_shows_its_reason_and_nothing_to_pay(make_invoice, client):
+    invoice = make_invoice(lines=[("Advice", "1", "1140.00", None)])
+    InvoicePage.objects.filter(pk=invoice.pk).update(voided_at=timezone.now(), void_reason="Issued in error")
+
+    body = client.get(reload(invoice).url).content.decode()
+
+    assert "cf-badge--void" in body
+    assert "This invoice is void: Issued in error" in body
+    assert "Nothing is due" in body
+    assert "Balance due" not in body
+    assert "Pay Now" not in body

@@ -122,6 +122,15 @@ class MoneyColumn(Column):
         return money.format_money(amount, getattr(instance, self.currency_accessor))
 
 
+class BalanceColumn(MoneyColumn):
+    """An invoice's balance due; a void invoice owes nothing, so it shows a dash rather than a sum."""
+
+    def get_value(self, instance: Any) -> str:
+        if getattr(instance, "voided_at", None):
+            return "—"
+        return super().get_value(instance)
+
+
 def relative_to_now(when: datetime.datetime) -> str:
     """How far ``when`` is from now, in its largest unit, pointing the right way ("in 3 weeks", "2 days ago")."""
     now = timezone.now()

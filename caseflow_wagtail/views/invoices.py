@@ -34,6 +34,7 @@ from ..models import (
 from ..payments import checkout
 from ..permissions import has_billing_permission
 from .base import (
+    BalanceColumn,
     BillingOnlyMixin,
     ForbiddenMixin,
     InvoiceStatusColumn,
@@ -74,7 +75,7 @@ class InvoiceIndexView(BillingOnlyMixin, StripeModeMixin, PageIndexView):
             Column("issue_date", label=_("Issue date"), sort_key="issue_date"),
             Column("due_date", label=_("Due date"), sort_key="due_date"),
             MoneyColumn("total", label=_("Total"), sort_key="total"),
-            MoneyColumn("balance", label=_("Balance"), sort_key="balance"),
+            BalanceColumn("balance", label=_("Balance"), sort_key="balance"),
             InvoiceStatusColumn("status", label=_("Status")),
         ]
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -51,6 +51,15 @@ MANUAL_METHODS = [(value, label) for value, label in PaymentMethod.choices if va
 
 class InvoiceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, invoice: InvoicePage) -> str:
+        if invoice.voided_at:
+            # Nothing is owed on a void invoice; it is offered only to refund what was received.
+            return gettext("%(number)s — %(client)s (void; %(received)s refundable)") % {
+                "number": invoice.invoice_number,
+                "client": invoice.client.name,
+                "received": money.format_money(
+                    invoice.amount_paid - invoice.amount_refunded, invoice.currency
+                ),
+            }
         return gettext("%(number)s — %(client)s (balance %(balance)s)") % {
             "number": invoice.invoice_number,
             "client": invoice.client.name,
@@ -62,6 +71,16 @@ def open_invoices() -> QuerySet:
     return (
         InvoicePage.objects.live()
         .filter(voided_at__isnull=True)
+        .select_related("client")
+        .order_by("-issue_date", "invoice_number")
+    )
+
+
+def adjustable_invoices() -> QuerySet:
+    """Open invoices, and void ones only while money received on them can still be refunded."""
+    return (
+        InvoicePage.objects.live()
+        .filter(Q(voided_at__isnull=True) | Q(amount_paid__gt=F("amount_refunded")))
         .select_related("client")
         .order_by("-issue_date", "invoice_number")
     )
@@ -152,9 +171,7 @@ class RecordAdjustmentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(InvoiceChoiceField, self.fields["invoice"]).queryset = (
-            InvoicePage.objects.live().select_related("client").order_by("-issue_date", "invoice_number")
-        )
+        cast(InvoiceChoiceField, self.fields["invoice"]).queryset = adjustable_invoices()
 
     def clean(self) -> dict[str, Any]:
         super().clean()

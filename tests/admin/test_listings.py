@@ -173,6 +173,57 @@ def test_adjustment_refused_by_the_ledger_is_a_form_error(admin_client, make_inv
     assert not invoice.adjustments.exists()
 
 
+def test_a_void_invoice_shows_no_balance_in_the_listing(admin_client, make_invoice):
+    invoice = make_invoice(number="INV-VOIDED", lines=[("Advice", "1", "1140.00", None)])
+    make_void(invoice)
+
+    body = admin_client.get(reverse("caseflow_invoices:index")).content.decode()
+
+    row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*INV-VOIDED(?:(?!</tr>).)*</tr>", body, re.S).group(0)
+    assert "Void" in row
+    assert row.count("$1,140.00") == 1  # the total, not a balance due
+    assert "—" in row
+
+
+def test_a_void_invoice_is_not_offered_for_a_credit_and_a_posted_one_is_refused(admin_client, make_invoice):
+    invoice = make_invoice(number="INV-GONE")
+    make_void(invoice)
+
+    form = admin_client.get(reverse("caseflow_adjustments:add")).content.decode()
+    response = admin_client.post(
+        reverse("caseflow_adjustments:add"),
+        {"invoice": invoice.pk, "kind": "credit", "amount": "10.00", "reason": "Goodwill"},
+    )
+
+    assert "INV-GONE" not in form
+    assert response.status_code == 200
+    assert not invoice.adjustments.exists()
+    invoice.refresh_from_db()
+    assert invoice.amount_credited == 0
+
+
+def test_a_void_invoice_with_money_received_can_still_be_refunded(admin_client, make_invoice):
+    invoice = make_invoice(number="INV-GONE-PAID")
+    pay(invoice, "40.00")
+    make_void(invoice)
+
+    form = admin_client.get(reverse("caseflow_adjustments:add")).content.decode()
+    credit = admin_client.post(
+        reverse("caseflow_adjustments:add"),
+        {"invoice": invoice.pk, "kind": "credit", "amount": "10.00", "reason": "Goodwill"},
+    )
+    refund = admin_client.post(
+        reverse("caseflow_adjustments:add"),
+        {"invoice": invoice.pk, "kind": "refund", "amount": "40.00", "reason": "Voided: money back"},
+    )
+
+    assert "INV-GONE-PAID" in form
+    assert credit.status_code == 200
+    assert "This invoice is void" in credit.content.decode()
+    assert refund.status_code == 302
+    assert [a.kind for a in invoice.adjustments.all()] == ["refund"]
+
+
 def test_clients_listing(admin_client, billing_client):
     response = admin_client.get(reverse("wagtailsnippets_caseflow_wagtail_client:list"))
 

@@ -385,6 +385,19 @@ def test_a_manual_payment_on_a_void_invoice_is_refused(invoice, case):
     assert reload(invoice).status == InvoiceStatus.VOID
 
 
+def test_a_credit_on_a_void_invoice_is_refused_but_a_refund_of_money_received_is_not(invoice, case):
+    pay(invoice, case.part)
+    InvoicePage.objects.filter(pk=invoice.pk).update(voided_at=timezone.now(), void_reason="Issued in error")
+    before = state(invoice)
+
+    with pytest.raises(LedgerError, match="void"):
+        credit(invoice, case.part)
+
+    assert state(invoice) == before
+    refund(invoice, case.part)
+    assert reload(invoice).amount_refunded == Decimal(case.part)
+
+
 def test_money_stripe_took_is_recorded_even_on_a_void_invoice(invoice, case):
     # A card payment Stripe has captured must reach the books, whatever the invoice's state, so that it
     # can be refunded; only hand-entered payments are refused.

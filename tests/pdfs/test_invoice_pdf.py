@@ -103,3 +103,21 @@ def test_the_invoice_body_prints_without_its_pay_now_block(make_invoice, firm):
     assert "Payable within 30 days." in text
     assert "Thank you for instructing us." in text
     assert "Pay this invoice now" not in text
+
+
+def test_a_void_invoice_prints_its_reason_and_no_balance_due(make_invoice, firm):
+    from django.utils import timezone
+
+    from caseflow_wagtail.models import InvoicePage
+
+    invoice = make_invoice(number="HF-0099", lines=[("Court fee", "1", "55.40", None)])
+    InvoicePage.objects.filter(pk=invoice.pk).update(
+        voided_at=timezone.now(), void_reason="Replaced by HF-0100"
+    )
+    invoice.refresh_from_db()
+
+    text = pdf_text(invoice_pdf(invoice).content)
+
+    assert "This invoice is void: Replaced by HF-0100" in text
+    assert "Nothing is due" in text
+    assert "Balance due" not in text
