@@ -12,6 +12,7 @@ from django.urls import path as _path
 
 from .views import account, pdfs, public
 from .views import subscription_pages as subscription_views
+from .views.not_found import friendly_not_found
 from .webhooks.view import stripe_webhook
 
 app_name = "caseflow_wagtail"
@@ -21,23 +22,28 @@ def path(route: str, view, name: str) -> URLPattern:
     return _path(route, login_not_required(view), name=name)
 
 
+def link_path(route: str, view, name: str) -> URLPattern:
+    """A client's invoice or account link: a wrong or replaced one gets ``link_not_found``, not a bare 404."""
+    return path(route, friendly_not_found(view), name=name)
+
+
 urlpatterns = [
-    path("invoice/<str:token>/", public.invoice, name="invoice"),
-    path("invoice/<str:token>/pay/", public.pay, name="pay"),
-    path("invoice/<str:token>/paid/", public.paid, name="paid"),
-    path("invoice/<str:token>/cancelled/", public.cancelled, name="cancelled"),
-    path("invoice/<str:token>/pdf/", pdfs.invoice_pdf_view, name="invoice_pdf"),
-    path(
+    link_path("invoice/<str:token>/", public.invoice, name="invoice"),
+    link_path("invoice/<str:token>/pay/", public.pay, name="pay"),
+    link_path("invoice/<str:token>/paid/", public.paid, name="paid"),
+    link_path("invoice/<str:token>/cancelled/", public.cancelled, name="cancelled"),
+    link_path("invoice/<str:token>/pdf/", pdfs.invoice_pdf_view, name="invoice_pdf"),
+    link_path(
         "invoice/<str:token>/receipts/<int:payment_id>.pdf",
         pdfs.receipt_pdf_view,
         name="invoice_receipt_pdf",
     ),
-    path(
+    link_path(
         "invoice/<str:token>/update-card/",
         subscription_views.invoice_update_card,
         name="invoice_update_card",
     ),
-    path("account/<str:token>/", account.account, name="account"),
+    link_path("account/<str:token>/", account.account, name="account"),
     path("subscription/<str:token>/", subscription_views.subscription_page, name="subscription"),
     path("subscription/<str:token>/setup/", subscription_views.setup, name="subscription_setup"),
     path(
