@@ -74,6 +74,8 @@ def invoice_context(invoice, request: HttpRequest | None) -> dict[str, Any]:
         card_update_url=card_update_url_for(invoice, gateway),
         body_has_pay_now=any(block.block_type == "pay_now" for block in invoice.body),
         pdf_url=pdf_url_for(invoice),
+        # Set by the pay view when it refuses the amount the client typed.
+        pay_error=getattr(request, "caseflow_pay_error", None),
     )
     return context
 

@@ -77,8 +77,15 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
     try:
         amount = clean_amount(pay_now, request.POST.get("amount"))
     except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return back
+        # The page again, with the error at the field and what the client typed kept (not a redirect,
+        # which would lose both).
+        request.caseflow_pay_error = {  # type: ignore[attr-defined]
+            "message": error.messages[0],
+            "amount": request.POST.get("amount", ""),
+        }
+        response = invoice.serve(request)
+        response.status_code = 400
+        return response
     try:
         url = checkout.open_checkout(request, invoice, gateway, site, amount)
     except StripeFailure as failure:

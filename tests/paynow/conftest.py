@@ -19,6 +19,14 @@ from caseflow_wagtail.webhooks.registry import SUBSCRIBED_EVENTS
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 MESSAGES = re.compile(r'<li class="cf-message[^"]*">([^<]*)</li>')
+FIELD_ERROR = re.compile(r'<p id="cf-amount-error"[^>]*>([^<]*)</p>')
+
+
+def field_error(page: str) -> str:
+    """The error the invoice page shows at the amount field (which the field points at)."""
+    found = FIELD_ERROR.search(page)
+    assert found, "no error at the amount field"
+    return html.unescape(found.group(1))
 
 
 @pytest.fixture(autouse=True)

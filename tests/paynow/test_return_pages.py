@@ -3,6 +3,7 @@ cancelling or an expired session leads back to a working Pay Now."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -140,3 +141,18 @@ def test_a_locked_sqlite_database_shows_the_client_a_confirming_page_not_an_erro
     # Once the database is free, the next visit records it.
     assert "payment received" in client.get(success_url(invoice, session_id)).content.decode()
     assert Payment.objects.count() == 1
+
+
+def test_the_notices_are_a_list_inside_a_status_region(online, make_invoice, client_browser, emulator):
+    # role="status" on the <ul> itself replaces its list role, which axe reports as invalid markup.
+    invoice = make_invoice()
+    client_browser.session.get(
+        client_browser.base_url + f"/billing/invoice/{invoice.public_token}/cancelled/",
+        allow_redirects=False,
+        timeout=10,
+    )
+
+    page = client_browser.open_invoice(invoice).text
+
+    assert re.search(r'<div class="cf-messages" role="status">\s*<ul>\s*<li class="cf-message', page)
+    assert not re.search(r"<ul[^>]*role=", page)

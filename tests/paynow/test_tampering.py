@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -10,7 +11,7 @@ from django.core.cache import cache
 from caseflow_wagtail import conf
 from caseflow_wagtail.models import CheckoutSession, Payment
 
-from .conftest import checkout_creates
+from .conftest import checkout_creates, field_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,12 +60,29 @@ def test_a_tampered_amount_is_refused_and_no_session_is_created(
 
     response = client_browser.post_pay(invoice, {"amount": amount})
 
-    assert response.status_code == 302
-    assert response.headers["Location"] == invoice.url
-    assert client_browser.messages(invoice) == [message]
+    assert response.status_code == 400
+    assert field_error(response.text) == message
+    assert client_browser.messages(invoice) == []
     assert checkout_creates(emulator) == []
     assert not CheckoutSession.objects.exists()
     assert not Payment.objects.exists()
+
+
+def test_a_refused_amount_keeps_what_the_client_typed_and_marks_the_field_invalid(
+    editable, make_invoice, client_browser, emulator
+):
+    invoice = make_invoice(lines=[("Advice", "1", "100.00", None)])
+    client_browser.open_invoice(invoice)
+
+    response = client_browser.post_pay(invoice, {"amount": "100.01"})
+
+    field = re.search(r'<input id="cf-amount"[^>]*>', response.text, re.S).group(0)
+    assert 'value="100.01"' in field
+    assert 'aria-invalid="true"' in field
+    assert 'aria-describedby="cf-amount-error cf-amount-help"' in field
+    assert response.headers["Cache-Control"] == "private, no-store"
+    # The field's error is not repeated at the top of the page.
+    assert 'class="cf-messages"' not in response.text
 
 
 def test_a_zero_decimal_currency_refuses_fractions(online, make_invoice, client_browser, emulator):
@@ -76,8 +94,8 @@ def test_a_zero_decimal_currency_refuses_fractions(online, make_invoice, client_
 
     response = client_browser.post_pay(invoice, {"amount": "1000.5"})
 
-    assert response.status_code == 302
-    assert client_browser.messages(invoice) == ["JPY amounts have at most 0 decimal places."]
+    assert response.status_code == 400
+    assert field_error(response.text) == "JPY amounts have at most 0 decimal places."
     assert checkout_creates(emulator) == []
 
 
@@ -139,7 +157,7 @@ def test_card_testing_from_one_address_is_paused_with_a_friendly_page(
     answers = [client_browser.post_pay(invoice, {"amount": "0.01"}) for _ in range(limit)]
     paused = client_browser.post_pay(invoice, {"amount": "50.00"})
 
-    assert [a.status_code for a in answers] == [302] * limit
+    assert [a.status_code for a in answers] == [400] * limit
     assert paused.status_code == 429
     assert "Too many payment attempts" in paused.text
     assert "Nothing was charged" in paused.text
@@ -163,8 +181,8 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_limit(
     client_browser.session.headers["X-Forwarded-For"] = "198.51.100.20, 10.0.0.1"
     honest = client_browser.post_pay(invoice, {"amount": "0.01"})
 
-    assert [a.status_code for a in tester] == [302] * limit + [429]
-    assert honest.status_code == 302
+    assert [a.status_code for a in tester] == [400] * limit + [429]
+    assert honest.status_code == 400
 
 
 def test_without_trusted_proxies_a_forwarded_for_header_is_not_believed(
@@ -180,4 +198,4 @@ def test_without_trusted_proxies_a_forwarded_for_header_is_not_believed(
         client_browser.session.headers["X-Forwarded-For"] = f"203.0.113.{attempt + 1}, 10.0.0.1"
         answers.append(client_browser.post_pay(invoice, {"amount": "0.01"}).status_code)
 
-    assert answers == [302] * limit + [429]
+    assert answers == [400] * limit + [429]
