@@ -156,7 +156,8 @@ def render_merge(text: str, values: dict[str, str], html: bool = False) -> str:
 
 
 class MessageTemplate(models.Model):
-    """A subject and bodies with ``{{ merge_field }}`` placeholders, limited to ``merge_fields``."""
+    """A subject and bodies with ``{{ merge_field }}`` placeholders, limited to the fields that
+    ``MERGE_FIELDS`` documents for ``merge_fields_key`` (the template's slug, or one key for a kind)."""
 
     subject = models.CharField(_("subject"), max_length=255)
     text_body = models.TextField(_("plain-text body"))
@@ -167,9 +168,11 @@ class MessageTemplate(models.Model):
     class Meta:
         abstract = True
 
+    merge_fields_key = ""
+
     @property
     def merge_fields(self) -> dict[str, StrOrPromise]:
-        raise NotImplementedError
+        return MERGE_FIELDS.get(self.merge_fields_key, {})
 
     def clean(self) -> None:
         allowed = set(self.merge_fields)
@@ -215,5 +218,5 @@ class EmailTemplate(MessageTemplate):
         return self.slug
 
     @property
-    def merge_fields(self) -> dict[str, StrOrPromise]:
-        return MERGE_FIELDS.get(self.slug, {})
+    def merge_fields_key(self) -> str:  # type: ignore[override]
+        return self.slug

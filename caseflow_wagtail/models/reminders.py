@@ -3,8 +3,6 @@ reached, whether it was sent or passed over."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.text import capfirst
@@ -13,10 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, HelpPanel
 
-from .emails import MERGE_FIELDS, MessageTemplate
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+from .emails import MessageTemplate
 
 # Far enough either side of a due date for any real schedule; the bound keeps dates arithmetic safe.
 MAX_STEP_DAYS = 365
@@ -47,6 +42,8 @@ class ReminderStep(MessageTemplate):
         help_text=_("Negative before the due date: -3 is three days before, 0 the due date, 7 a week after."),
     )
 
+    merge_fields_key = "invoice-reminder"
+
     panels = [
         FieldPanel("days"),
         HelpPanel(template="caseflow_wagtail/admin/email_merge_fields.html"),
@@ -65,10 +62,6 @@ class ReminderStep(MessageTemplate):
 
     def __str__(self) -> str:
         return capfirst(describe_days(self.days))
-
-    @property
-    def merge_fields(self) -> dict[str, StrOrPromise]:
-        return MERGE_FIELDS["invoice-reminder"]
 
 
 class ReminderStatus(models.TextChoices):

@@ -90,6 +90,7 @@ class ReconciliationActionView(ForbiddenMixin, WagtailAdminTemplateMixin, Templa
         self.load(int(kwargs[self.lookup]))
 
     def load(self, pk: int) -> None:
+        """Every action reads the row it acts on here (an abstract hook: each subclass defines it)."""
         raise NotImplementedError
 
     def refusal(self) -> HttpResponse | None:
@@ -103,6 +104,7 @@ class ReconciliationActionView(ForbiddenMixin, WagtailAdminTemplateMixin, Templa
         return str(self.confirm_label)
 
     def act(self) -> HttpResponse:
+        """Every action records here, after the confirm (an abstract hook: each subclass defines it)."""
         raise NotImplementedError
 
     def go_back(self, level: str, text: str) -> HttpResponse:
