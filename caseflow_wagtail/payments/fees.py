@@ -135,7 +135,14 @@ def note_charge(charge: dict[str, Any], site: Site, stripe: StripeGateway | None
     Events are never expanded: a ``balance_transaction`` id is looked up with the site's own key.
     """
     payment = payment_for_charge(charge, site)
-    if payment is None or payment.fee is not None:
+    return payment is not None and note_charge_fee(payment, charge, site, stripe)
+
+
+def note_charge_fee(
+    payment: Payment, charge: dict[str, Any], site: Site, stripe: StripeGateway | None = None
+) -> bool:
+    """``note_charge`` for a payment already found."""
+    if payment.fee is not None:
         return False
     balance = charge.get("balance_transaction")
     if not balance:

@@ -32,8 +32,10 @@ def charge_updated(context: EventContext) -> bool:
     # Asynchronous capture finished: the charge now names its balance transaction (fee and net). It names
     # the card too, which a payment recorded from an event (never expanded) does not know yet.
     payment = fees.payment_for_charge(context.object, context.site)
-    carded = payment is not None and cards.note(payment, context.object)
-    return fees.note_charge(context.object, context.site) or carded
+    if payment is None:
+        return False  # recorded later: fulfilment's catch-up applies this charge then
+    carded = cards.note(payment, context.object)
+    return fees.note_charge_fee(payment, context.object, context.site) or carded
 
 
 @receiver(payment_recorded, dispatch_uid="caseflow_wagtail.fee_catch_up")
