@@ -11,7 +11,7 @@ class CaseflowWagtailConfig(AppConfig):
     def ready(self) -> None:
         # Imported for what they register: system checks, webhook handlers, signal receivers.
         from . import checks, policies, tasks  # noqa: F401
-        from .payments import checkout  # noqa: F401
+        from .payments import account_checkout, checkout  # noqa: F401
         from .reminders import steps  # noqa: F401
         from .webhooks import (  # noqa: F401
             handlers,

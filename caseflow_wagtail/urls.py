@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern
 from django.urls import path as _path
 
-from .views import account, pdfs, public
+from .views import account, account_payments, pdfs, public
 from .views import subscription_pages as subscription_views
 from .views.not_found import friendly_not_found
 from .webhooks.view import stripe_webhook
@@ -44,6 +44,9 @@ urlpatterns = [
         name="invoice_update_card",
     ),
     link_path("account/<str:token>/", account.account, name="account"),
+    link_path("account/<str:token>/pay/", account_payments.pay, name="account_pay"),
+    link_path("account/<str:token>/paid/", account_payments.paid, name="account_paid"),
+    link_path("account/<str:token>/cancelled/", account_payments.cancelled, name="account_cancelled"),
     path("subscription/<str:token>/", subscription_views.subscription_page, name="subscription"),
     path("subscription/<str:token>/setup/", subscription_views.setup, name="subscription_setup"),
     path(

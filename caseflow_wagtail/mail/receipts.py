@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import datetime
 import logging
+from decimal import Decimal
 from functools import partial
 
 from anymail.message import AnymailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from .. import money
+from ..accounts.links import account_url
 from ..firm import firm_details
 from ..invoices.sites import invoice_site
-from ..models import Payment, ReceiptStatus
+from ..models import CombinedPayment, Payment, ReceiptStatus
 from ..models.settings import BillingSettings
 from ..pdfs.documents import receipt_pdf
 from .messages import attach_pdf, build_email
@@ -26,9 +29,36 @@ logger = logging.getLogger(__name__)
 RECEIPT_TAG = "payment-recorded"
 
 
+def _settled_line(payment: Payment, invoice) -> str:
+    return _("Invoice %(number)s: %(amount)s received, balance %(balance)s (%(status)s)") % {
+        "number": invoice.invoice_number,
+        "amount": money.format_money(payment.amount, payment.currency),
+        "balance": money.format_money(max(invoice.balance, 0), invoice.currency),
+        "status": invoice.status.label,
+    }
+
+
+def _combined_values(payment: Payment, combined: CombinedPayment, site: Site | None) -> dict[str, str]:
+    """A payment shared by several invoices: one receipt for all of them (sent from the first share)."""
+    shares = list(combined.allocations.select_related("invoice").order_by("pk"))
+    invoices = [share.invoice for share in shares]
+    statuses = {invoice.status for invoice in invoices}
+    return {
+        "invoice_number": ", ".join(invoice.invoice_number for invoice in invoices),
+        "amount": combined.display_amount,
+        "balance": money.format_money(
+            sum((max(invoice.balance, Decimal(0)) for invoice in invoices), Decimal(0)), combined.currency
+        ),
+        "status": str(statuses.pop().label) if len(statuses) == 1 else str(_("Several")),
+        "invoice_link": account_url(payment.invoice.client, site),
+        "payment_card": str(combined.display_card),
+        "invoices": "\n".join(_settled_line(share, share.invoice) for share in shares),
+    }
+
+
 def receipt_values(payment: Payment, invoice, site: Site | None) -> dict[str, str]:
     client = invoice.client
-    return {
+    values = {
         "invoice_number": invoice.invoice_number,
         "amount": money.format_money(payment.amount, payment.currency),
         "balance": money.format_money(max(invoice.balance, 0), invoice.currency),
@@ -39,8 +69,12 @@ def receipt_values(payment: Payment, invoice, site: Site | None) -> dict[str, st
         "payment_date": payment.received_on.isoformat(),
         "payment_method": str(payment.get_method_display()),
         "payment_card": str(payment.display_card),
+        "invoices": _settled_line(payment, invoice),
         **firm_details(site).merge_values(),
     }
+    if payment.combined_payment is not None:
+        values.update(_combined_values(payment, payment.combined_payment, site))
+    return values
 
 
 def build_receipt(payment: Payment) -> AnymailMessage:
@@ -52,7 +86,15 @@ def build_receipt(payment: Payment) -> AnymailMessage:
         receipt_values(payment, invoice, site),
         to=[invoice.client.contact_email],
         reply_to=billing.billing_email if billing else "",
-        metadata={"payment_id": str(payment.pk), "invoice_id": str(invoice.pk)},
+        metadata={
+            "payment_id": str(payment.pk),
+            "invoice_id": str(invoice.pk),
+            **(
+                {"combined_payment_id": str(payment.combined_payment_id)}
+                if payment.combined_payment_id
+                else {}
+            ),
+        },
     )
     if billing is not None and billing.attach_receipt_pdf:
         attach_pdf(

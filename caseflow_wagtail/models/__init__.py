@@ -1,5 +1,6 @@
 from .checkout import CheckoutSession, CheckoutStatus
 from .clients import Client
+from .combined import AccountCheckout, AccountCheckoutLine, CombinedPayment
 from .emails import EmailTemplate
 from .events import EventOutcome, StripeEvent
 from .gateway import PaymentGatewaySettings
@@ -21,12 +22,15 @@ from .subscriptions import (
 from .unapplied import UnappliedPayment, UnappliedReason, UnappliedStatus
 
 __all__ = [
+    "AccountCheckout",
+    "AccountCheckoutLine",
     "Adjustment",
     "AdjustmentKind",
     "BillingSettings",
     "CheckoutSession",
     "CheckoutStatus",
     "Client",
+    "CombinedPayment",
     "CycleStatus",
     "DisputeStatus",
     "EmailTemplate",

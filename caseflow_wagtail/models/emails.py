@@ -43,6 +43,10 @@ MERGE_FIELDS: dict[str, dict[str, StrOrPromise]] = {
         "payment_date": _("The date the payment was received"),
         "payment_method": _("How it was paid, e.g. Card (online)"),
         "payment_card": _("The card it was paid with, e.g. Visa •••• 4242 (empty when none is known)"),
+        "invoices": _(
+            "Each invoice the payment settled, one per line, with what it received and its balance (one "
+            "payment can pay several invoices from the client's account page)"
+        ),
         **FIRM_MERGE_FIELDS,
     },
     "invoice-sent": {

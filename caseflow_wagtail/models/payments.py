@@ -111,6 +111,16 @@ class Payment(models.Model):
         null=True,
         blank=True,
     )
+    # This invoice's share of one card payment that paid several invoices at once (the client's account
+    # page). Stripe's ids, the card and the fee are the combined payment's; this row holds none of them.
+    combined_payment = models.ForeignKey(
+        "caseflow_wagtail.CombinedPayment",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import ledger
-from ..models import Payment
+from ..models import CombinedPayment, Payment
 
 LAST4 = re.compile(r"[0-9]{4}")
 # Stripe's codes are short (``cartes_bancaires`` is the longest); the column holds 32 characters.
@@ -49,7 +49,7 @@ def card_of(charge: Any) -> Card:
     return Card(brand=brand, last4=last4)
 
 
-def note(payment: Payment, charge: Any) -> bool:
+def note(payment: Payment | CombinedPayment, charge: Any) -> bool:
     """Keep the card of ``charge`` on ``payment`` unless it already has one (or the charge names none)."""
     card = card_of(charge)
     return ledger.note_card(payment, brand=card.brand, last4=card.last4)

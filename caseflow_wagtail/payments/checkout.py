@@ -59,9 +59,13 @@ def open_checkout(
     expires_at = int((window + 1) * KEY_WINDOW.total_seconds() + SESSION_LIFETIME.total_seconds())
     firm_name = BillingSettings.for_site(site).get_firm_name()
     params = stripe_api.checkout_session_params(
-        amount_minor=money.to_minor_units(amount, invoice.currency),
+        lines=[
+            (
+                _("Invoice %(number)s") % {"number": invoice.invoice_number},
+                money.to_minor_units(amount, invoice.currency),
+            )
+        ],
         currency=invoice.currency,
-        line_name=_("Invoice %(number)s") % {"number": invoice.invoice_number},
         customer_email=invoice.client.contact_email,
         description=render_description(gateway.description_template, invoice.invoice_number, firm_name),
         metadata=checkout_metadata(invoice, site),

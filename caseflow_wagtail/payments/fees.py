@@ -21,7 +21,7 @@ from wagtail.models import Site
 
 from .. import ledger, money, stripe_client
 from ..exceptions import CaseflowError
-from ..models import InvoicePage, Payment, PaymentMethod, StripeEvent
+from ..models import CombinedPayment, InvoicePage, Payment, PaymentMethod, StripeEvent
 from ..stripe_api import StripeGateway
 from . import cards
 
@@ -69,7 +69,7 @@ def fees_from_balance(balance: Any, currency: str) -> Fees | None:
     )
 
 
-def note(payment: Payment, fees: Fees) -> bool:
+def note(payment: Payment | CombinedPayment, fees: Fees) -> bool:
     """Store ``fees`` on ``payment`` if it has none yet (information only: never changes its amount)."""
     return ledger.note_fees(
         payment, fee=fees.fee, net=fees.net, currency=fees.currency, exchange_rate=fees.exchange_rate
@@ -111,8 +111,9 @@ def totals(payments: QuerySet[Payment]) -> list[FeeTotal]:
     ]
 
 
-def payment_for_charge(charge: dict[str, Any], site: Site) -> Payment | None:
-    """The card payment recorded on ``site`` for this charge (by the charge or its PaymentIntent)."""
+def payment_for_charge(charge: dict[str, Any], site: Site) -> Payment | CombinedPayment | None:
+    """The card payment recorded on ``site`` for this charge (by the charge or its PaymentIntent): an
+    invoice's payment, or the combined payment of several invoices, which holds the fee for all of them."""
     charge_id, intent_id = _id(charge.get("id")), _id(charge.get("payment_intent"))
     match = Q()
     if charge_id:
@@ -122,7 +123,15 @@ def payment_for_charge(charge: dict[str, Any], site: Site) -> Payment | None:
     if not match:
         return None
     invoices = InvoicePage.objects.descendant_of(site.root_page, inclusive=True).values("pk")
-    return Payment.objects.filter(match, invoice__in=invoices).order_by("pk").first()
+    found = Payment.objects.filter(match, invoice__in=invoices).order_by("pk").first()
+    if found is not None:
+        return found
+    return (
+        CombinedPayment.objects.filter(match, allocations__invoice__in=invoices)
+        .order_by("pk")
+        .distinct()
+        .first()
+    )
 
 
 def _gateway(site: Site) -> StripeGateway:
@@ -139,7 +148,10 @@ def note_charge(charge: dict[str, Any], site: Site, stripe: StripeGateway | None
 
 
 def note_charge_fee(
-    payment: Payment, charge: dict[str, Any], site: Site, stripe: StripeGateway | None = None
+    payment: Payment | CombinedPayment,
+    charge: dict[str, Any],
+    site: Site,
+    stripe: StripeGateway | None = None,
 ) -> bool:
     """``note_charge`` for a payment already found."""
     if payment.fee is not None:

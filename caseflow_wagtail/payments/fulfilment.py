@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 INVOICE_KEY = "caseflow_invoice_id"
 SITE_KEY = "caseflow_site_id"
+# A session opened from a client's account page for several invoices (``payments.combined`` records it).
+ACCOUNT_CHECKOUT_KEY = "caseflow_account_checkout"
 
 
 def checkout_metadata(invoice: InvoicePage, site: Site) -> dict[str, str]:
@@ -64,6 +66,11 @@ def invoice_for(metadata: dict[str, Any] | None, site: Site) -> InvoicePage | No
 def claims_to_be_ours(metadata: Any) -> bool:
     """Whether a Stripe object carries the plugin's metadata (another app on the account does not)."""
     return isinstance(metadata, dict) and (INVOICE_KEY in metadata or SITE_KEY in metadata)
+
+
+def is_account_checkout(metadata: Any) -> bool:
+    """Whether a Stripe object was created for several invoices at once (see ``payments.combined``)."""
+    return isinstance(metadata, dict) and ACCOUNT_CHECKOUT_KEY in metadata
 
 
 def _id(value: Any) -> str:
@@ -135,7 +142,7 @@ def record_checkout_session(
     if session.get("mode") != "payment" or session.get("payment_status") != "paid":
         return None
     metadata = session.get("metadata")
-    if not claims_to_be_ours(metadata):
+    if not claims_to_be_ours(metadata) or is_account_checkout(metadata):
         return None
     invoice = invoice_for(metadata, site)
     currency = (session.get("currency") or "").upper()

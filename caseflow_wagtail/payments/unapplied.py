@@ -48,7 +48,7 @@ def set_aside(
     livemode: bool = False,
 ) -> SetAside:
     """Keep a payment that must not be credited; once per Stripe session or PaymentIntent."""
-    found = _find(session_id, payment_intent_id)
+    found = find_set_aside(session_id, payment_intent_id)
     if found is not None:
         return SetAside(found, created=False)
     try:
@@ -68,7 +68,7 @@ def set_aside(
             )
     except IntegrityError:
         # Its twin (the other event, or the success page) set it aside at the same instant.
-        found = _find(session_id, payment_intent_id)
+        found = find_set_aside(session_id, payment_intent_id)
         if found is None:
             raise
         return SetAside(found, created=False)
@@ -77,7 +77,8 @@ def set_aside(
     return SetAside(row, created=True)
 
 
-def _find(session_id: str, payment_intent_id: str) -> UnappliedPayment | None:
+def find_set_aside(session_id: str, payment_intent_id: str) -> UnappliedPayment | None:
+    """The money already set aside for this Stripe session or PaymentIntent, if any."""
     if session_id:
         row = UnappliedPayment.objects.filter(stripe_checkout_session_id=session_id).first()
         if row is not None:

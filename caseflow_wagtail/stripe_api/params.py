@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -34,9 +35,8 @@ def _wire(value: Any) -> Any:
 
 def checkout_session_params(
     *,
-    amount_minor: int,
+    lines: Sequence[tuple[str, int]],
     currency: str,
-    line_name: str,
     customer_email: str,
     description: str,
     metadata: dict[str, str],
@@ -45,6 +45,7 @@ def checkout_session_params(
     cancel_url: str,
     expires_at: int,
 ) -> dict[str, Any]:
+    """A card-only Checkout Session in payment mode, one line item per ``(name, amount in minor units)``."""
     params: dict[str, Any] = {
         "mode": "payment",
         "allowed_payment_method_types": ["card"],
@@ -54,9 +55,10 @@ def checkout_session_params(
                 "price_data": {
                     "currency": currency.lower(),
                     "unit_amount": amount_minor,
-                    "product_data": {"name": line_name},
+                    "product_data": {"name": name},
                 },
             }
+            for name, amount_minor in lines
         ],
         "client_reference_id": client_reference_id,
         "metadata": metadata,

@@ -7,23 +7,31 @@ from functools import partial
 from django.db import transaction
 from django.dispatch import receiver
 
-from ..models import CheckoutStatus
-from ..payments import cards, fees, fulfilment
+from ..models import AccountCheckout, CheckoutStatus
+from ..payments import cards, combined, fees, fulfilment
 from ..signals import payment_recorded
 from .registry import EventContext, handles
 
 
 @handles("checkout.session.completed", "checkout.session.async_payment_succeeded")
 def checkout_paid(context: EventContext) -> bool:
-    recorded = fulfilment.record_checkout_session(
-        context.object, context.site, context.source, event_id=context.event_id
+    record = (
+        combined.record_account_checkout
+        if fulfilment.is_account_checkout(context.object.get("metadata"))
+        else fulfilment.record_checkout_session
     )
+    recorded = record(context.object, context.site, context.source, event_id=context.event_id)
     return bool(recorded and recorded.created)
 
 
 @handles("payment_intent.succeeded")
 def payment_intent_succeeded(context: EventContext) -> bool:
-    recorded = fulfilment.record_payment_intent(context.object, context.site, context.source)
+    record = (
+        combined.record_account_payment_intent
+        if fulfilment.is_account_checkout(context.object.get("metadata"))
+        else fulfilment.record_payment_intent
+    )
+    recorded = record(context.object, context.site, context.source)
     return bool(recorded and recorded.created)
 
 
@@ -52,4 +60,10 @@ def payment_failed(context: EventContext) -> bool:
 
 @handles("checkout.session.expired")
 def checkout_expired(context: EventContext) -> bool:
-    return fulfilment.mark_session(context.object.get("id", ""), CheckoutStatus.EXPIRED)
+    session_id = context.object.get("id", "")
+    closed = AccountCheckout.objects.filter(
+        stripe_id=session_id, site=context.site, status=CheckoutStatus.OPEN
+    )
+    return fulfilment.mark_session(session_id, CheckoutStatus.EXPIRED) or bool(
+        session_id and closed.update(status=CheckoutStatus.EXPIRED)
+    )

@@ -11,6 +11,10 @@ from wagtail.models import Page, Site
 from caseflow_wagtail.models import Client, InvoiceIndexPage
 from tests.admin.conftest import admin_client, editor, superuser  # noqa: F401  (fixtures)
 
+# Paying from the account page: the emulator-connected site, the client's browser, signed deliveries.
+from tests.paynow.conftest import client_browser, fresh_rate_limits, online  # noqa: F401  (fixtures)
+from tests.paynow.test_concurrency import webhook  # noqa: F401  (fixture)
+
 
 @pytest.fixture(autouse=True)
 def forget_site_root_paths():

@@ -1,9 +1,4 @@
-"""The one service through which money moves.
-
-Every payment and adjustment is recorded here, with the invoice row locked, exactly once per external id
-(Stripe PaymentIntent, charge, Checkout Session or refund), and the invoice's cached totals updated in the
-same transaction. It knows nothing of requests or of Stripe's API.
-"""
+"""Payments and adjustments of one invoice, recorded with the invoice row locked."""
 
 from __future__ import annotations
 
@@ -19,20 +14,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from . import audit, money
-from .exceptions import LedgerError
-from .models import (
+from .. import audit, money
+from ..exceptions import LedgerError
+from ..models import (
     Adjustment,
     AdjustmentKind,
+    CombinedPayment,
     InvoicePage,
     Payment,
     PaymentMethod,
     PaymentSource,
     ReceiptStatus,
 )
-from .signals import adjustment_recorded, payment_recorded
+from ..signals import adjustment_recorded, payment_recorded
 
-Entry = TypeVar("Entry", Payment, Adjustment)
+Entry = TypeVar("Entry", Payment, Adjustment, CombinedPayment)
 
 # Kept for callers that read it here; the limit lives in money (see money.LARGEST_AMOUNT for why).
 LARGEST_AMOUNT = money.LARGEST_AMOUNT
@@ -155,21 +151,23 @@ def _existing(model, invoice: InvoicePage, lookup: Q | None):
     return found
 
 
-def _complete_ids(payment: Payment, **ids: str) -> None:
+def _complete_ids(payment: Payment | CombinedPayment, **ids: str) -> None:
     """A twin event may know an id the first one did not (the session, the charge): keep them all."""
     missing = {name: value for name, value in ids.items() if value and not getattr(payment, name)}
     if missing:
-        Payment.objects.filter(pk=payment.pk).update(**missing)
+        type(payment).objects.filter(pk=payment.pk).update(**missing)
         for name, value in missing.items():
             setattr(payment, name, value)
 
 
-def note_card(payment: Payment, *, brand: str, last4: str) -> bool:
+def note_card(payment: Payment | CombinedPayment, *, brand: str, last4: str) -> bool:
     """Keep the card a payment was made with (brand code and last four digits), if it has none yet: the
     first to know it tells (the success page's charge, a later ``charge.updated``). Information only."""
     if not last4 or payment.card_last4:
         return False
-    changed = Payment.objects.filter(pk=payment.pk, card_last4="").update(card_brand=brand, card_last4=last4)
+    changed = (
+        type(payment).objects.filter(pk=payment.pk, card_last4="").update(card_brand=brand, card_last4=last4)
+    )
     if changed:
         payment.card_brand, payment.card_last4 = brand, last4
     return bool(changed)
@@ -343,7 +341,7 @@ def record_adjustment(
 
 
 def note_fees(
-    payment: Payment,
+    payment: Payment | CombinedPayment,
     *,
     fee: Decimal,
     net: Decimal,
@@ -358,7 +356,9 @@ def note_fees(
     """
     code = money.normalize_currency(currency or payment.currency)
     return bool(
-        Payment.objects.filter(pk=payment.pk, fee__isnull=True).update(
+        type(payment)
+        .objects.filter(pk=payment.pk, fee__isnull=True)
+        .update(
             fee=money.quantize(fee, code),
             net=money.quantize(net, code),
             fee_currency=code,
