@@ -76,3 +76,22 @@ def test_pytest_and_mypy_read_setup_cfg_and_nothing_is_set_twice(pytestconfig):
         for key, value in setup_cfg.items(section)
         if "%" in value
     ]
+
+
+# The last wagtailcore migration of Wagtail 7.0 LTS, the oldest Wagtail the package supports: a migration
+# of ours that needs a newer one cannot even be loaded there.
+OLDEST_WAGTAILCORE = "0094_alter_page_locale"
+
+
+def test_no_migration_needs_a_wagtail_newer_than_the_oldest_supported():
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    newer = sorted(
+        f"{name} → wagtailcore.{parent}"
+        for (app, name), migration in loader.disk_migrations.items()
+        if app == "caseflow_wagtail"
+        for parent_app, parent in migration.dependencies
+        if parent_app == "wagtailcore" and parent > OLDEST_WAGTAILCORE
+    )
+    assert newer == []

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('caseflow_wagtail', '0018_client_account_link'),
-        ('wagtailcore', '0098_apitoken'),
+        ('wagtailcore', '0094_alter_page_locale'),
     ]
 
     operations = [
